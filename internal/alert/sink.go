@@ -70,12 +70,30 @@ func IsPermanent(err error) bool {
 	return ok && de.Permanent
 }
 
+// SinkOption adjusts NewSinks.
+type SinkOption func(*sinkOptions)
+
+// sinkOptions holds what SinkOptions may change.
+type sinkOptions struct {
+	now func() time.Time
+}
+
+// WithClock sets the clock that stamps webhook signatures and turns
+// Retry-After dates into waits (time.Now by default).
+func WithClock(now func() time.Time) SinkOption {
+	return func(o *sinkOptions) { o.now = now }
+}
+
 // NewSinks builds the configured sinks, or a single log sink named "log"
 // when none is configured, so that alerts are never silently dropped.
 // client carries the timeout (DefaultTimeout when client is nil); its
-// redirect policy is replaced, because a signed alert must go only where it
-// was configured to go. now stamps webhook signatures.
-func NewSinks(cfgs []SinkConfig, client *http.Client, log zerolog.Logger, now func() time.Time) ([]Sink, error) {
+// redirect policy is replaced in a copy, because a signed alert must go only
+// where it was configured to go.
+func NewSinks(cfgs []SinkConfig, client *http.Client, log zerolog.Logger, opts ...SinkOption) ([]Sink, error) {
+	o := sinkOptions{now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if len(cfgs) == 0 {
 		cfgs = []SinkConfig{{Name: "log", Type: SinkLog}}
 	}
@@ -99,7 +117,7 @@ func NewSinks(cfgs []SinkConfig, client *http.Client, log zerolog.Logger, now fu
 		}
 		seen[c.Name] = true
 
-		post := poster{name: c.Name, url: c.URL, shownURL: c.redactedURL(), client: &noRedirects, now: now}
+		post := poster{name: c.Name, url: c.URL, shownURL: c.redactedURL(), client: &noRedirects, now: o.now}
 		switch c.Type {
 		case SinkWebhook:
 			sinks = append(sinks, &webhookSink{poster: post, secret: c.Secret})
