@@ -1,7 +1,6 @@
 package alert
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -59,17 +58,11 @@ func SlackBody(a Alert) ([]byte, error) {
 		blocks = append(blocks, slackBlock{Type: "section", Fields: fields})
 	}
 	if a.Firing() && len(a.Remedy) > 0 {
-		var b strings.Builder
-		b.WriteString("*What to do*")
-		for _, step := range a.Remedy {
-			b.WriteString("\n• ")
-			b.WriteString(escapeSlack(step))
-		}
-		blocks = append(blocks, slackBlock{Type: "section", Text: mrkdwn(clip(b.String(), slackSectionMax))})
+		blocks = append(blocks, slackBlock{Type: "section", Text: mrkdwn(clip(slackRemedy(a.Remedy), slackSectionMax))})
 	}
 	blocks = append(blocks, slackBlock{Type: "context", Elements: slackContext(a)})
 
-	body, err := json.Marshal(slackMessage{Text: escapeSlack(headline), Blocks: blocks})
+	body, err := marshal(slackMessage{Text: escapeSlack(headline), Blocks: blocks})
 	if err != nil {
 		return nil, fmt.Errorf("encoding Slack body for event %d: %w", a.EventID, err)
 	}
@@ -110,6 +103,20 @@ func slackSummary(a Alert) string {
 		return msg
 	}
 	return "*Resolved:* the latest check no longer shows this problem.\n>" + msg
+}
+
+// slackRemedy renders the catalog's remedy: its first entry explains the
+// problem and introduces the steps, so it is a sentence and the rest are
+// bullets.
+func slackRemedy(remedy []string) string {
+	var b strings.Builder
+	b.WriteString("*What to do*\n")
+	b.WriteString(escapeSlack(remedy[0]))
+	for _, step := range remedy[1:] {
+		b.WriteString("\n• ")
+		b.WriteString(escapeSlack(step))
+	}
+	return b.String()
 }
 
 // slackFields lists the tenant, code, severity and scopes side by side.

@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -25,7 +26,7 @@ type webhookPayload struct {
 	State          State             `json:"state"`
 	Kind           Kind              `json:"kind"`
 	Severity       health.Severity   `json:"severity"`
-	Tenant         webhookTenant     `json:"tenant"`
+	Tenant         webhookTenant     `json:"tenant,omitzero"`
 	IncidentID     int64             `json:"incident_id,omitempty"`
 	CheckID        int64             `json:"check_id,omitempty"`
 	Code           health.Code       `json:"code,omitempty"`
@@ -83,11 +84,23 @@ func WebhookBody(a Alert) ([]byte, error) {
 		t := a.ResolvedAt.UTC()
 		p.ResolvedAt = &t
 	}
-	body, err := json.Marshal(p)
+	body, err := marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("encoding webhook body for event %d: %w", a.EventID, err)
 	}
 	return body, nil
+}
+
+// marshal encodes v as compact JSON without escaping <, > and &, which
+// need no escaping outside HTML and would only make bodies harder to read.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // nonNil turns a nil slice into an empty one, so that JSON shows [] rather
