@@ -2,7 +2,10 @@ package secret
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
+	"strconv"
 
 	"github.com/rs/zerolog"
 )
@@ -24,8 +27,22 @@ func (s Secret) Reveal() string { return s.v }
 // IsZero reports whether the secret is empty.
 func (s Secret) IsZero() bool { return s.v == "" }
 
-func (Secret) String() string   { return redacted }
+// String prints the redaction marker, never the value.
+func (Secret) String() string { return redacted }
+
+// GoString prints the redaction marker, never the value.
 func (Secret) GoString() string { return redacted }
+
+// Format prints the redaction marker for every verb. Without it, verbs that
+// fmt does not route through String (%d, %t, %08b, ...) would print the
+// struct's field, value included.
+func (Secret) Format(f fmt.State, verb rune) {
+	out := redacted
+	if verb == 'q' {
+		out = strconv.Quote(redacted)
+	}
+	_, _ = io.WriteString(f, out)
+}
 
 // MarshalJSON prints the redaction marker, never the value.
 func (Secret) MarshalJSON() ([]byte, error) { return json.Marshal(redacted) }
