@@ -8,9 +8,6 @@ import (
 	"strings"
 )
 
-// EnvKeys is the environment variable ParseKeyring's input usually comes from.
-const EnvKeys = "GRANTWATCH_SECRET_KEYS"
-
 // ParseKeyring parses a keyring in the GRANTWATCH_SECRET_KEYS format:
 // comma-separated "id:base64key" entries, the first of which seals while all
 // unseal. Keys are base64 (standard or URL alphabet, padded or not) of
@@ -19,7 +16,7 @@ const EnvKeys = "GRANTWATCH_SECRET_KEYS"
 // valid ids only, never key text.
 func ParseKeyring(s string) (*Keyring, error) {
 	if strings.TrimSpace(s) == "" {
-		return nil, fmt.Errorf("secret: %s is empty: want id:base64key[,id:base64key...]", EnvKeys)
+		return nil, errors.New("secret: keyring is empty: want id:base64key[,id:base64key...]")
 	}
 	keys := make(map[string][]byte)
 	var primary string
@@ -29,18 +26,18 @@ func ParseKeyring(s string) (*Keyring, error) {
 		id = strings.TrimSpace(id)
 		switch {
 		case strings.TrimSpace(entry) == "":
-			return nil, fmt.Errorf("secret: %s entry %d is empty", EnvKeys, n)
+			return nil, fmt.Errorf("secret: keyring entry %d is empty", n)
 		case !ok:
-			return nil, fmt.Errorf("secret: %s entry %d has no ':' between key id and key", EnvKeys, n)
+			return nil, fmt.Errorf("secret: keyring entry %d has no ':' between key id and key", n)
 		case !validKeyID(id):
-			return nil, fmt.Errorf("secret: %s entry %d: %s", EnvKeys, n, invalidIDMessage)
+			return nil, fmt.Errorf("secret: keyring entry %d: %s", n, invalidIDMessage)
 		}
 		if _, dup := keys[id]; dup {
-			return nil, fmt.Errorf("secret: %s entry %d repeats key id %q", EnvKeys, n, id)
+			return nil, fmt.Errorf("secret: keyring entry %d repeats key id %q", n, id)
 		}
 		key, err := decodeKey(encoded)
 		if err != nil {
-			return nil, fmt.Errorf("secret: %s key %q: %w", EnvKeys, id, err)
+			return nil, fmt.Errorf("secret: keyring key %q: %w", id, err)
 		}
 		keys[id] = key
 		if primary == "" {
