@@ -70,13 +70,14 @@ type SinkConfig struct {
 	Name string
 	Type SinkType
 	// URL is where to post. A Slack URL is itself a credential (its path
-	// holds the token), so it is only ever shown redacted.
+	// holds the token), and other services do the same, so URLs are only
+	// ever shown redacted to scheme and host.
 	URL string
 	// Secret signs webhook bodies; required for webhooks, unused otherwise.
 	Secret secret.Secret
 }
 
-// String describes the sink without its secret or a Slack URL's token.
+// String describes the sink without its secret or its URL's path.
 func (c SinkConfig) String() string {
 	if c.URL == "" {
 		return fmt.Sprintf("%s sink %q", c.Type, c.Name)
@@ -85,7 +86,7 @@ func (c SinkConfig) String() string {
 }
 
 // Validate checks one sink's configuration. Its errors name the sink and
-// never contain the secret or a Slack URL's path.
+// never contain the secret or the URL's path.
 func (c SinkConfig) Validate() error {
 	if !sinkName.MatchString(c.Name) {
 		return fmt.Errorf("sink name %.40q: must be 1 to 40 characters of a-z, 0-9 and -", c.Name)
@@ -114,7 +115,7 @@ func (c SinkConfig) Validate() error {
 }
 
 // redactedURL is the sink's URL as it may be shown: see redactURL.
-func (c SinkConfig) redactedURL() string { return redactURL(c.URL, c.Type != SinkSlack) }
+func (c SinkConfig) redactedURL() string { return redactURL(c.URL) }
 
 // checkURL accepts absolute http and https URLs with a host. Its errors do
 // not repeat the URL, which may hold a credential.
@@ -136,19 +137,17 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// redactURL keeps a URL's scheme and host, which is enough to find the
-// receiver, and its path only when keepPath is set, because Slack (and
-// webhooks like it) put the credential in the path. User info, query and
-// fragment never survive: they are where other credentials hide.
-func redactURL(raw string, keepPath bool) string {
+// redactURL keeps a URL's scheme and host, which with the sink's name is
+// enough to find the receiver. Everything else is masked: Slack puts its
+// token in the path, other webhook services do the same or use the query,
+// and user info is a password by definition.
+func redactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return "[invalid url]"
 	}
 	shown := url.URL{Scheme: u.Scheme, Host: u.Host}
-	if keepPath {
-		shown.Path = u.Path
-	} else if u.Path != "" && u.Path != "/" {
+	if u.Path != "" && u.Path != "/" {
 		shown.Path = "/[redacted]"
 	}
 	if u.RawQuery != "" {

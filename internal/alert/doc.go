@@ -15,7 +15,7 @@
 // de-duplicate on the idempotency key.
 //
 // LoadConfig reads the policy and the sinks from the environment and an
-// optional JSON file. Sink secrets are secret.Secret values, and Slack URLs,
-// which embed a credential in their path, are redacted in every error and log
-// line.
+// optional JSON file. Sink secrets are secret.Secret values, and sink URLs,
+// which for Slack embed a credential in their path, are shown only as scheme
+// and host in every error and log line.
 package alert

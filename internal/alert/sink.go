@@ -28,7 +28,7 @@ type Sink interface {
 }
 
 // DeliveryError is a failed delivery. Its message names the sink and what
-// went wrong, never a secret or a Slack URL's path.
+// went wrong, never a secret or the URL's path.
 type DeliveryError struct {
 	// Sink is the sink's name.
 	Sink string
