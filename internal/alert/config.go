@@ -146,14 +146,14 @@ func redactURL(raw string) string {
 	if err != nil || u.Host == "" {
 		return "[invalid url]"
 	}
-	shown := url.URL{Scheme: u.Scheme, Host: u.Host}
+	shown := u.Scheme + "://" + u.Host
 	if u.Path != "" && u.Path != "/" {
-		shown.Path = "/[redacted]"
+		shown += "/[redacted]"
 	}
 	if u.RawQuery != "" {
-		shown.RawQuery = "[redacted]"
+		shown += "?[redacted]"
 	}
-	return shown.String()
+	return shown
 }
 
 // sinksFile is the JSON file named by GRANTWATCH_ALERT_SINKS_FILE.
