@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/grantwatch/grantwatch/internal/alert"
+)
+
+// runAlert is `worker alert test [--sink NAME]`: a clearly marked test alert
+// through the configured sinks, built, signed and posted exactly as the
+// deliver_alert job does, with each sink's outcome printed.
+func runAlert(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "test" {
+		return usagef("usage: worker alert test [--sink NAME]")
+	}
+	fs := newFlagSet(e, "alert test", "alert test [--sink NAME]")
+	only := fs.String("sink", "", "send through this sink only (default: every configured sink)")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("alert test takes no positional arguments")
+	}
+	cfg, err := loadConfig(e.getenv)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(e.io.Stderr, cfg.LogFormat, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
+	if err != nil {
+		return usagef("alert configuration: %v", err)
+	}
+	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: 20 * time.Second}, log)
+	if err != nil {
+		return usagef("alert sinks: %v", err)
+	}
+	a := alert.TestAlert(time.Now())
+	var failed []error
+	sent := 0
+	for _, s := range sinks {
+		if *only != "" && s.Name() != *only {
+			continue
+		}
+		sent++
+		if err := s.Send(ctx, a); err != nil {
+			fmt.Fprintf(e.io.Stdout, "sink %s: FAILED: %v\n", s.Name(), err)
+			failed = append(failed, fmt.Errorf("sink %s: %w", s.Name(), err))
+			continue
+		}
+		fmt.Fprintf(e.io.Stdout, "sink %s: delivered test alert %s\n", s.Name(), a.IdempotencyKey())
+	}
+	if sent == 0 {
+		return usagef("no sink named %q is configured", *only)
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%d of %d sinks failed: %w", len(failed), sent, errors.Join(failed...))
+	}
+	return nil
+}

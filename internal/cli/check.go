@@ -1,0 +1,144 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/grantwatch/grantwatch/internal/alert"
+	"github.com/grantwatch/grantwatch/internal/health"
+	"github.com/grantwatch/grantwatch/internal/jobs"
+	"github.com/grantwatch/grantwatch/internal/postgres"
+)
+
+// checkJSON is the `check --json` contract.
+type checkJSON struct {
+	Tenant     string                  `json:"tenant"`
+	CheckID    int64                   `json:"check_id"`
+	Conclusive bool                    `json:"conclusive"`
+	Dropped    bool                    `json:"dropped,omitempty"`
+	Open       []health.Code           `json:"open"`
+	Suspected  []health.Code           `json:"suspected"`
+	Scopes     map[health.Scope]string `json:"scopes"`
+	APICalls   int                     `json:"api_calls"`
+	Alerts     int                     `json:"alerts_enqueued"`
+	Evidence   []health.Evidence       `json:"evidence"`
+}
+
+func runCheck(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "check", "check ID [--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	ext, err := onePositional(pos, "check", "tenant ID")
+	if err != nil {
+		return err
+	}
+	d, err := openDeps(ctx, e, depsOptions{keyring: true})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	res, err := checkNow(ctx, e, d, ext)
+	if err != nil {
+		return err
+	}
+	out := toCheckJSON(res)
+	if *asJSON {
+		return writeJSON(e.io.Stdout, out)
+	}
+	printCheck(e.io.Stdout, out, res.Applied.Ledger)
+	return nil
+}
+
+// checkNow verifies one tenant through the same Verifier the verify_tenant
+// job uses; alerts are enqueued for the running workers to deliver.
+func checkNow(ctx context.Context, e *env, d *deps, ext string) (jobs.Result, error) {
+	t, err := d.store.TenantByExternalID(ctx, ext)
+	if err != nil {
+		return jobs.Result{}, storeErr(err, ext)
+	}
+	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
+	if err != nil {
+		return jobs.Result{}, usagef("alert configuration: %v", err)
+	}
+	sinks, err := alert.NewSinks(alertCfg.Sinks, nil, d.log)
+	if err != nil {
+		return jobs.Result{}, usagef("alert sinks: %v", err)
+	}
+	v := &jobs.Verifier{Store: d.store, Keyring: d.keyring, Checker: d.ironcladClient(), Alerts: alertCfg.Policy(), Log: d.log}
+	if _, err := jobs.NewClient(jobs.Config{
+		Pool: d.pool, Store: d.store, Verifier: v, Sinks: sinks,
+		JobTimeout: d.cfg.JobTimeout, RescueAfter: d.cfg.RescueAfter, Log: d.log,
+	}, true); err != nil {
+		return jobs.Result{}, err
+	}
+	res, err := v.Verify(ctx, t.ID, jobs.VerifyOptions{AllowPaused: true})
+	if errors.Is(err, jobs.ErrTenantGone) || errors.Is(err, postgres.ErrTenantGone) {
+		return res, fmt.Errorf("tenant %s was removed", ext)
+	}
+	return res, err
+}
+
+func toCheckJSON(r jobs.Result) checkJSON {
+	l := r.Applied.Ledger
+	out := checkJSON{
+		Tenant: r.Tenant.ExternalID, CheckID: r.Applied.CheckID,
+		Conclusive: r.Observation.Conclusive() && !r.Applied.Dropped, Dropped: r.Applied.Dropped,
+		Open: nonNil(l.OpenCodes()), Suspected: nonNil(l.Suspected()),
+		Scopes: scopeStrings(l.ScopeStates()), APICalls: r.Observation.APICalls,
+		Alerts: len(r.Alerts), Evidence: nonNil(r.Observation.Evidence),
+	}
+	return out
+}
+
+func scopeStrings(m map[health.Scope]health.ScopeState) map[health.Scope]string {
+	out := make(map[health.Scope]string, len(m))
+	for s, st := range m {
+		out[s] = string(st)
+	}
+	return out
+}
+
+func printCheck(w io.Writer, c checkJSON, l health.Ledger) {
+	verdict := "conclusive"
+	switch {
+	case c.Dropped:
+		verdict = "dropped: the credentials changed while it ran"
+	case !c.Conclusive:
+		verdict = "inconclusive: Ironclad could not be asked (nothing changed)"
+	}
+	fmt.Fprintf(w, "tenant %s, check %d: %s, %d API calls\n", c.Tenant, c.CheckID, verdict, c.APICalls)
+	printCodes(w, l)
+	printScopes(w, c.Scopes)
+}
+
+func printCodes(w io.Writer, l health.Ledger) {
+	open, suspected := l.OpenCodes(), l.Suspected()
+	if len(open) == 0 && len(suspected) == 0 {
+		fmt.Fprintln(w, "  no open or suspected codes")
+	}
+	for _, code := range open {
+		info, _ := health.Lookup(code)
+		fmt.Fprintf(w, "  OPEN       %s  %s\n", code, info.Message)
+		for _, step := range info.Remedy {
+			fmt.Fprintf(w, "             - %s\n", step)
+		}
+	}
+	for _, code := range suspected {
+		info, _ := health.Lookup(code)
+		fmt.Fprintf(w, "  SUSPECTED  %s  %s (awaiting confirmation by the next check)\n", code, info.Title)
+	}
+}
+
+func printScopes(w io.Writer, scopes map[health.Scope]string) {
+	parts := make([]string, 0, len(health.Scopes))
+	for _, s := range health.Scopes {
+		parts = append(parts, fmt.Sprintf("%s=%s", s, scopes[s]))
+	}
+	fmt.Fprintf(w, "  scopes: %s\n", strings.Join(parts, " "))
+}

@@ -1,0 +1,115 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// config is the worker's configuration, read from the environment. Flags of
+// individual commands override single fields.
+type config struct {
+	DatabaseURL     string        // DATABASE_URL
+	SecretKeys      string        // GRANTWATCH_SECRET_KEYS (id:base64key,…): the first seals, all unseal
+	AllowBaseURLs   string        // GRANTWATCH_ALLOW_BASE_URLS: non-region base URLs tenants may use
+	HTTPAddr        string        // GRANTWATCH_HTTP_ADDR
+	VerifyWorkers   int           // GRANTWATCH_VERIFY_WORKERS: verify_tenant jobs at once per replica
+	AlertWorkers    int           // GRANTWATCH_ALERT_WORKERS: deliver_alert jobs at once per replica
+	ScheduleEvery   time.Duration // GRANTWATCH_SCHEDULE_EVERY: how often the leader looks for due tenants
+	DefaultInterval time.Duration // GRANTWATCH_DEFAULT_INTERVAL: a new tenant's check interval
+	ConfirmAfter    int           // GRANTWATCH_CONFIRM_AFTER: consecutive definitive checks that confirm a loss
+	ConfirmDelay    time.Duration // GRANTWATCH_CONFIRM_DELAY: how soon a suspected loss is checked again
+	CallTimeout     time.Duration // GRANTWATCH_CALL_TIMEOUT: each HTTP call to Ironclad
+	JobTimeout      time.Duration // GRANTWATCH_JOB_TIMEOUT: one verify_tenant job
+	ShutdownTimeout time.Duration // GRANTWATCH_SHUTDOWN_TIMEOUT: graceful stop on SIGINT/SIGTERM
+	RescueAfter     time.Duration // GRANTWATCH_RESCUE_AFTER: a running job older than this is rescued (its replica died)
+	MaxConns        int           // GRANTWATCH_DB_MAX_CONNS: pool size per replica
+	APIToken        string        // GRANTWATCH_API_TOKEN: bearer token for /riverui/ (and the API); unset = not served
+	LogFormat       string        // LOG_FORMAT: json (default) or console
+	LogLevel        string        // LOG_LEVEL: debug, info (default), warn, error
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		DatabaseURL:   getenv("DATABASE_URL"),
+		SecretKeys:    getenv("GRANTWATCH_SECRET_KEYS"),
+		AllowBaseURLs: getenv("GRANTWATCH_ALLOW_BASE_URLS"),
+		HTTPAddr:      or(getenv("GRANTWATCH_HTTP_ADDR"), ":8080"),
+		APIToken:      getenv("GRANTWATCH_API_TOKEN"),
+		LogFormat:     or(getenv("LOG_FORMAT"), "json"),
+		LogLevel:      or(getenv("LOG_LEVEL"), "info"),
+	}
+	var errs []error
+	intVar := func(dst *int, name string, def, min int) {
+		*dst = def
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min {
+			errs = append(errs, fmt.Errorf("%s=%q: want an integer ≥ %d", name, v, min))
+			return
+		}
+		*dst = n
+	}
+	durVar := func(dst *time.Duration, name string, def, min time.Duration) {
+		*dst = def
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min {
+			errs = append(errs, fmt.Errorf("%s=%q: want a duration ≥ %s (e.g. 90s, 15m)", name, v, min))
+			return
+		}
+		*dst = d
+	}
+	intVar(&c.VerifyWorkers, "GRANTWATCH_VERIFY_WORKERS", 50, 1)
+	intVar(&c.AlertWorkers, "GRANTWATCH_ALERT_WORKERS", 10, 1)
+	intVar(&c.ConfirmAfter, "GRANTWATCH_CONFIRM_AFTER", 2, 1)
+	intVar(&c.MaxConns, "GRANTWATCH_DB_MAX_CONNS", 0, 0)
+	durVar(&c.ScheduleEvery, "GRANTWATCH_SCHEDULE_EVERY", 15*time.Second, time.Second)
+	durVar(&c.DefaultInterval, "GRANTWATCH_DEFAULT_INTERVAL", 15*time.Minute, time.Second)
+	durVar(&c.ConfirmDelay, "GRANTWATCH_CONFIRM_DELAY", 2*time.Minute, 0)
+	durVar(&c.CallTimeout, "GRANTWATCH_CALL_TIMEOUT", 10*time.Second, 100*time.Millisecond)
+	durVar(&c.JobTimeout, "GRANTWATCH_JOB_TIMEOUT", 2*time.Minute, time.Second)
+	durVar(&c.RescueAfter, "GRANTWATCH_RESCUE_AFTER", 10*time.Minute, 2*time.Second)
+	durVar(&c.ShutdownTimeout, "GRANTWATCH_SHUTDOWN_TIMEOUT", 30*time.Second, 0)
+	switch c.LogFormat {
+	case "json", "console":
+	default:
+		errs = append(errs, fmt.Errorf("LOG_FORMAT=%q: want json or console", c.LogFormat))
+	}
+	if c.RescueAfter <= c.JobTimeout {
+		errs = append(errs, fmt.Errorf("GRANTWATCH_RESCUE_AFTER (%s) must be longer than GRANTWATCH_JOB_TIMEOUT (%s)", c.RescueAfter, c.JobTimeout))
+	}
+	if len(errs) > 0 {
+		return config{}, usageError{msg: joinErrors(errs)}
+	}
+	if c.MaxConns == 0 {
+		// Every verify and alert worker may hold a connection, and River's own
+		// services need a few more.
+		c.MaxConns = c.VerifyWorkers + c.AlertWorkers + 5
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func joinErrors(errs []error) string {
+	s := ""
+	for i, err := range errs {
+		if i > 0 {
+			s += "; "
+		}
+		s += err.Error()
+	}
+	return s
+}

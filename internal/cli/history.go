@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/grantwatch/grantwatch/internal/health"
+	"github.com/grantwatch/grantwatch/internal/postgres"
+)
+
+// incidentJSON is the `history --json` contract.
+type incidentJSON struct {
+	ID          int64          `json:"id"`
+	Tenant      string         `json:"tenant"`
+	Code        health.Code    `json:"code"`
+	State       string         `json:"state"` // open | resolved
+	OpenedAt    time.Time      `json:"opened_at"`
+	ResolvedAt  *time.Time     `json:"resolved_at"`
+	LastSeenAt  time.Time      `json:"last_seen_at"`
+	Occurrences int            `json:"occurrences"`
+	Scopes      []health.Scope `json:"scopes"`
+	Evidence    string         `json:"evidence,omitempty"`
+	Message     string         `json:"message"`
+	Remedy      []string       `json:"remedy"`
+}
+
+func toIncidentJSON(r postgres.IncidentRecord) incidentJSON {
+	return incidentJSON{
+		ID: r.ID, Tenant: r.TenantExternalID, Code: r.Code, State: r.State,
+		OpenedAt: utc(r.OpenedAt), ResolvedAt: utcPtr(r.ResolvedAt), LastSeenAt: utc(r.LastSeenAt),
+		Occurrences: r.Occurrences, Scopes: nonNil(r.Scopes), Evidence: r.Evidence,
+		Message: r.Message, Remedy: nonNil(r.Remedy),
+	}
+}
+
+func runHistory(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "history", "history [--tenant ID] [--code CODE] [--open] [--since DURATION|TIME] [--limit N] [--json]")
+	tenant := fs.String("tenant", "", "only this tenant (external id)")
+	code := fs.String("code", "", "only this code, e.g. ICD-102-B")
+	openOnly := fs.Bool("open", false, "only incidents still open")
+	since := fs.String("since", "", "only incidents opened since: a duration back from now (24h, 90m) or an RFC 3339 time")
+	limit := fs.Int("limit", 50, "at most this many incidents (1-1000)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("history takes no positional arguments (got %q); use --tenant", pos[0])
+	}
+	f := postgres.HistoryFilter{TenantExternalID: *tenant, OpenOnly: *openOnly, Limit: *limit}
+	if *limit < 1 || *limit > 1000 {
+		return usagef("--limit %d: want 1 to 1000", *limit)
+	}
+	if *code != "" {
+		c, err := health.ParseCode(strings.ToUpper(*code))
+		if err != nil {
+			return usagef("--code %q: want one of ICD-100-A … ICD-104-B", *code)
+		}
+		f.Code = c
+	}
+	if *since != "" {
+		t, err := parseSince(*since, time.Now())
+		if err != nil {
+			return err
+		}
+		f.Since = t
+	}
+	d, err := openDeps(ctx, e, depsOptions{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if *tenant != "" {
+		if _, err := d.store.TenantByExternalID(ctx, *tenant); err != nil {
+			return storeErr(err, *tenant)
+		}
+	}
+	recs, err := d.store.History(ctx, f)
+	if err != nil {
+		return err
+	}
+	out := make([]incidentJSON, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, toIncidentJSON(r))
+	}
+	if *asJSON {
+		return writeJSON(e.io.Stdout, out)
+	}
+	if len(out) == 0 {
+		fmt.Fprintln(e.io.Stdout, "no incidents match")
+		return nil
+	}
+	tw := tabwriter.NewWriter(e.io.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTENANT\tCODE\tSTATE\tOPENED\tRESOLVED\tSEEN\tSCOPES")
+	for _, r := range out {
+		resolved := "-"
+		if r.ResolvedAt != nil {
+			resolved = r.ResolvedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d×\t%s\n", r.ID, r.Tenant, r.Code, r.State,
+			r.OpenedAt.Format(time.RFC3339), resolved, r.Occurrences, joinScopes(r.Scopes))
+	}
+	return tw.Flush()
+}
+
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		if d <= 0 {
+			return time.Time{}, usagef("--since %q: a duration must be positive", s)
+		}
+		return now.Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, usagef("--since %q: want a duration (24h) or an RFC 3339 time (2026-12-01T00:00:00Z)", s)
+}
+
+func joinScopes(s []health.Scope) string {
+	if len(s) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(s))
+	for i, x := range s {
+		parts[i] = string(x)
+	}
+	return strings.Join(parts, ",")
+}

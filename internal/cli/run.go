@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/grantwatch/grantwatch/internal/alert"
+	"github.com/grantwatch/grantwatch/internal/httpapi"
+	"github.com/grantwatch/grantwatch/internal/jobs"
+	"github.com/grantwatch/grantwatch/internal/postgres"
+)
+
+func runMigrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "migrate", "migrate")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if len(fs.Args()) > 0 {
+		return usagef("migrate takes no arguments")
+	}
+	d, err := openDeps(ctx, e, depsOptions{})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := postgres.Migrate(ctx, d.pool, d.log); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.io.Stdout, "migrations applied")
+	return nil
+}
+
+// runWorker is `worker run`: River (scheduling, verification, alert
+// delivery) plus the HTTP listener, until SIGINT/SIGTERM.
+func runWorker(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "run", "run [--http-addr ADDR]")
+	httpAddr := fs.String("http-addr", "", "listen address for /livez, /readyz, /metrics and /riverui/ (default $GRANTWATCH_HTTP_ADDR or :8080)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("run takes no arguments")
+	}
+	d, err := openDeps(ctx, e, depsOptions{keyring: true})
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if *httpAddr != "" {
+		d.cfg.HTTPAddr = *httpAddr
+	}
+	w, err := newWorker(ctx, e, d)
+	if err != nil {
+		return err
+	}
+	return w.run(ctx)
+}
+
+// worker is a running `worker run`: the River client and the HTTP server.
+type worker struct {
+	d      *deps
+	e      *env
+	client interface {
+		Start(context.Context) error
+		Stop(context.Context) error
+		StopAndCancel(context.Context) error
+	}
+	http *httpapi.Server
+}
+
+func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
+	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
+	if err != nil {
+		return nil, usagef("alert configuration: %v", err)
+	}
+	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: 20 * time.Second}, d.log)
+	if err != nil {
+		return nil, usagef("alert sinks: %v", err)
+	}
+	verifier := &jobs.Verifier{
+		Store: d.store, Keyring: d.keyring, Checker: d.ironcladClient(),
+		Alerts: alertCfg.Policy(), Log: d.log,
+	}
+	client, err := jobs.NewClient(jobs.Config{
+		Pool: d.pool, Store: d.store, Verifier: verifier, Sinks: sinks,
+		VerifyWorkers: d.cfg.VerifyWorkers, AlertWorkers: d.cfg.AlertWorkers,
+		ScheduleEvery: d.cfg.ScheduleEvery, JobTimeout: d.cfg.JobTimeout,
+		RescueAfter: d.cfg.RescueAfter, SoftStopTimeout: d.cfg.ShutdownTimeout * 2 / 3,
+		Log: d.log,
+	}, false)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := httpapi.New(ctx, httpapi.Config{
+		Pool: d.pool, River: client, APIToken: d.cfg.APIToken, Log: d.log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &worker{d: d, e: e, client: client, http: srv}, nil
+}
+
+func (w *worker) run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", w.d.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listening on GRANTWATCH_HTTP_ADDR %s: %w", w.d.cfg.HTTPAddr, err)
+	}
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- w.http.Serve(ln) }()
+	w.d.log.Info().Str("http_addr", ln.Addr().String()).Msg("worker starting")
+
+	// River runs on its own context so that a signal leads to an orderly
+	// Stop (running jobs finish, within the shutdown budget) rather than an
+	// abrupt cancellation.
+	if err := w.client.Start(context.WithoutCancel(ctx)); err != nil {
+		_ = w.http.Shutdown(context.Background())
+		return fmt.Errorf("starting River: %w", err)
+	}
+	w.http.SetReady(true)
+
+	select {
+	case <-ctx.Done():
+	case err := <-httpErr:
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			w.d.log.Error().Err(err).Msg("http server failed; stopping")
+		}
+	}
+	w.d.log.Info().Dur("budget", w.d.cfg.ShutdownTimeout).Msg("shutting down")
+	w.http.SetReady(false)
+	stopCtx, cancel := context.WithTimeout(context.Background(), w.d.cfg.ShutdownTimeout)
+	defer cancel()
+	stopErr := w.client.Stop(stopCtx)
+	if stopErr != nil {
+		// Jobs that outlive the budget are cancelled; River rescues
+		// whatever was left running on another replica or the next start.
+		stopErr = w.client.StopAndCancel(context.Background())
+	}
+	httpStop := w.http.Shutdown(stopCtx)
+	w.d.log.Info().Msg("worker stopped")
+	return errors.Join(stopErr, httpStop)
+}

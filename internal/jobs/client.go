@@ -1,0 +1,113 @@
+package jobs
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/rs/zerolog"
+
+	"github.com/grantwatch/grantwatch/internal/alert"
+	"github.com/grantwatch/grantwatch/internal/postgres"
+)
+
+// Config wires the River client. Every replica builds the same one: every
+// worker and the periodic job are registered everywhere, so whichever replica
+// is elected leader schedules, and any replica can work any job.
+type Config struct {
+	Pool     *pgxpool.Pool
+	Store    *postgres.Store
+	Verifier *Verifier // its Insert is set to the new client
+	Sinks    []alert.Sink
+
+	VerifyWorkers int           // verify_tenant jobs at once on this replica
+	AlertWorkers  int           // deliver_alert jobs at once on this replica
+	ScheduleEvery time.Duration // how often the leader enqueues schedule_due
+	BatchSize     int           // tenants claimed per schedule transaction (default 2000)
+	JobTimeout    time.Duration // one verify_tenant job
+	// RescueAfter is when River considers a running job stuck (its replica
+	// died) and makes it available again. It must exceed JobTimeout.
+	RescueAfter      time.Duration
+	AlertGiveUpAfter time.Duration // default 24h
+	SoftStopTimeout  time.Duration // on Stop, how long running jobs may finish before being cancelled
+	// AlertsOnly works only the alerts queue and schedules nothing (the
+	// demo's delivery-only client).
+	AlertsOnly bool
+	Now        func() time.Time
+	Log        zerolog.Logger
+}
+
+// NewClient builds the worker's River client. With insertOnly it has no
+// queues and no periodic jobs: `worker check` uses that to enqueue alerts.
+func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = 2000
+	}
+	if cfg.AlertGiveUpAfter <= 0 {
+		cfg.AlertGiveUpAfter = 24 * time.Hour
+	}
+	if cfg.RescueAfter <= cfg.JobTimeout {
+		return nil, fmt.Errorf("the stuck-job rescue (%s) must be longer than the job timeout (%s)", cfg.RescueAfter, cfg.JobTimeout)
+	}
+	sinks := make(map[string]alert.Sink, len(cfg.Sinks))
+	names := make([]string, 0, len(cfg.Sinks))
+	for _, s := range cfg.Sinks {
+		sinks[s.Name()] = s
+		names = append(names, s.Name())
+	}
+	cfg.Verifier.Sinks = names
+
+	schedule := &ScheduleWorker{Store: cfg.Store, Pool: cfg.Pool, BatchSize: cfg.BatchSize, Now: cfg.Now}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, schedule)
+	river.AddWorker(workers, &VerifyWorker{Verifier: cfg.Verifier, JobTimeout: cfg.JobTimeout})
+	river.AddWorker(workers, &DeliverWorker{
+		Store: cfg.Store, Pool: cfg.Pool, Sinks: sinks, GiveUpAfter: cfg.AlertGiveUpAfter,
+		JobTimeout: 30 * time.Second, Now: cfg.Now, Log: cfg.Log,
+	})
+
+	rc := &river.Config{
+		Logger:               slog.New(zerolog.NewSlogHandler(cfg.Log.With().Str("component", "river").Logger())),
+		Workers:              workers,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		SoftStopTimeout:      cfg.SoftStopTimeout,
+	}
+	switch {
+	case insertOnly:
+	case cfg.AlertsOnly:
+		rc.Queues = map[string]river.QueueConfig{QueueAlerts: {MaxWorkers: max(cfg.AlertWorkers, 1)}}
+	default:
+		rc.Queues = map[string]river.QueueConfig{
+			QueueSchedule: {MaxWorkers: 1},
+			QueueVerify:   {MaxWorkers: cfg.VerifyWorkers},
+			QueueAlerts:   {MaxWorkers: cfg.AlertWorkers},
+		}
+		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
+			river.PeriodicInterval(cfg.ScheduleEvery),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return ScheduleDueArgs{}, &river.InsertOpts{
+					Queue: QueueSchedule,
+					// One fan-out per period even if a new leader's
+					// RunOnStart coincides with the old leader's tick.
+					UniqueOpts: river.UniqueOpts{ByPeriod: cfg.ScheduleEvery},
+				}
+			},
+			&river.PeriodicJobOpts{ID: "schedule_due", RunOnStart: true},
+		)}
+	}
+	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), rc)
+	if err != nil {
+		return nil, fmt.Errorf("building the River client: %w", err)
+	}
+	schedule.Insert = client
+	cfg.Verifier.Insert = client
+	return client, nil
+}

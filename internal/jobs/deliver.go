@@ -1,0 +1,104 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/rs/zerolog"
+
+	"github.com/grantwatch/grantwatch/internal/alert"
+	"github.com/grantwatch/grantwatch/internal/health"
+	"github.com/grantwatch/grantwatch/internal/postgres"
+)
+
+// DeliverWorker works deliver_alert jobs: one alert to one sink.
+type DeliverWorker struct {
+	river.WorkerDefaults[DeliverAlertArgs]
+	Store *postgres.Store
+	Pool  interface {
+		Begin(ctx context.Context) (pgx.Tx, error)
+	}
+	Sinks map[string]alert.Sink
+	// GiveUpAfter is how long delivery keeps retrying (24h by default); then
+	// the failure becomes an alert_failed event operators can query.
+	GiveUpAfter time.Duration
+	JobTimeout  time.Duration
+	Now         func() time.Time
+	Log         zerolog.Logger
+}
+
+// Timeout implements river.Worker.
+func (w *DeliverWorker) Timeout(*river.Job[DeliverAlertArgs]) time.Duration { return w.JobTimeout }
+
+// NextRetry backs off exponentially from 10s to at most an hour, with jitter.
+func (w *DeliverWorker) NextRetry(job *river.Job[DeliverAlertArgs]) time.Time {
+	return time.Now().Add(backoff(job.Attempt, 10*time.Second, alertRetryCap))
+}
+
+// Work sends the alert. Success records alert_delivered and completes the
+// job in one transaction. A permanent refusal (4xx other than 408/429), an
+// unknown sink, or retries past GiveUpAfter record alert_failed and cancel.
+// Anything else is retried. Receivers de-duplicate on the event id, which
+// covers the one unavoidable repeat: a crash after the receiver accepted
+// the alert but before the completion committed.
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverAlertArgs]) error {
+	a := job.Args.Alert
+	sink, ok := w.Sinks[job.Args.Sink]
+	if !ok {
+		err := fmt.Errorf("sink %q is not configured on this replica", job.Args.Sink)
+		return w.fail(ctx, job, err)
+	}
+	err := sink.Send(ctx, a)
+	if err == nil {
+		return w.record(ctx, job, health.EventAlertDelivered, nil, true)
+	}
+	w.Log.Warn().Err(err).Int64("event_id", a.EventID).Str("sink", sink.Name()).
+		Int("attempt", job.Attempt).Msg("alert delivery failed")
+	if alert.IsPermanent(err) || w.Now().Sub(job.CreatedAt) >= w.GiveUpAfter {
+		return w.fail(ctx, job, err)
+	}
+	return err
+}
+
+func (w *DeliverWorker) fail(ctx context.Context, job *river.Job[DeliverAlertArgs], cause error) error {
+	if err := w.record(ctx, job, health.EventAlertFailed, cause, false); err != nil {
+		return err
+	}
+	return river.JobCancel(cause)
+}
+
+// record appends an alert_delivered/alert_failed event for the alert's
+// tenant; on success it also completes the job in the same transaction.
+func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverAlertArgs], kind health.EventKind, cause error, complete bool) error {
+	a := job.Args.Alert
+	if a.Test || a.TenantID == 0 {
+		// Test alerts belong to no tenant; River's job row is their record.
+		return nil
+	}
+	tx, err := w.Pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	detail := map[string]any{"sink": job.Args.Sink, "alert_event_id": a.EventID, "state": a.State, "attempts": job.Attempt}
+	sev := health.SeverityInfo
+	if cause != nil {
+		detail["error"] = cause.Error()
+		sev = health.SeverityWarning
+	}
+	ev := health.Event{Kind: kind, At: w.Now(), Code: a.Code, Scopes: a.Scopes, Severity: sev}
+	if _, err := w.Store.RecordEvent(ctx, tx, a.TenantID, ev, detail); err != nil && !errors.Is(err, postgres.ErrNotFound) {
+		return fmt.Errorf("recording %s for event %d: %w", kind, a.EventID, err)
+	}
+	if complete {
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+			return err
+		}
+	}
+	return tx.Commit(ctx)
+}

@@ -1,0 +1,163 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/rs/zerolog"
+
+	"github.com/grantwatch/grantwatch/internal/alert"
+	"github.com/grantwatch/grantwatch/internal/health"
+	"github.com/grantwatch/grantwatch/internal/ironclad"
+	"github.com/grantwatch/grantwatch/internal/postgres"
+	"github.com/grantwatch/grantwatch/internal/secret"
+)
+
+// Checker asks Ironclad about one connection. *ironclad.Client implements it.
+type Checker interface {
+	Check(ctx context.Context, conn ironclad.Connection) (health.Observation, error)
+}
+
+var _ Checker = (*ironclad.Client)(nil)
+
+// Inserter enqueues jobs inside a transaction. *river.Client[pgx.Tx]
+// implements it; an insert-only client (no queues) is enough.
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+var _ Inserter = (*river.Client[pgx.Tx])(nil)
+
+// Errors a verification can end with that are not about Ironclad.
+var (
+	// ErrTenantGone: the tenant was removed; its jobs end without retry.
+	ErrTenantGone = errors.New("tenant removed")
+	// ErrTenantPaused: the tenant is paused; scheduled checks skip it.
+	ErrTenantPaused = errors.New("tenant paused")
+)
+
+// Verifier runs one check of one tenant end to end: load, unseal, ask
+// Ironclad, and apply the observation with its alerts in one transaction.
+type Verifier struct {
+	Store   *postgres.Store
+	Keyring *secret.Keyring
+	Checker Checker
+	// Alerts decides which events alert; Sinks are the names of the
+	// configured sinks (one deliver_alert job per alert and sink).
+	Alerts alert.Policy
+	Sinks  []string
+	// Insert enqueues alert jobs inside the apply transaction.
+	Insert Inserter
+	Log    zerolog.Logger
+}
+
+// Result is what one verification produced.
+type Result struct {
+	Tenant      postgres.Tenant
+	Observation health.Observation
+	Applied     postgres.Applied
+	Alerts      []alert.Alert
+}
+
+// VerifyOptions tune one verification.
+type VerifyOptions struct {
+	// AllowPaused checks a paused tenant anyway (an operator's `worker check`).
+	AllowPaused bool
+	// InTx runs inside the apply transaction after the alerts are enqueued,
+	// with the result so far; the verify job completes itself there.
+	InTx func(ctx context.Context, tx pgx.Tx, r *Result) error
+}
+
+// Verify checks one tenant now.
+func (v *Verifier) Verify(ctx context.Context, tenantID int64, opts VerifyOptions) (Result, error) {
+	var res Result
+	t, err := v.Store.Tenant(ctx, tenantID)
+	switch {
+	case errors.Is(err, postgres.ErrNotFound), err == nil && t.RemovedAt != nil:
+		return res, fmt.Errorf("tenant %d: %w", tenantID, ErrTenantGone)
+	case err != nil:
+		return res, fmt.Errorf("loading tenant %d: %w", tenantID, err)
+	case t.Paused && !opts.AllowPaused:
+		return res, fmt.Errorf("tenant %s: %w", t.ExternalID, ErrTenantPaused)
+	}
+	res.Tenant = t
+
+	sec, err := v.Keyring.Unseal(t.Secret, SecretAAD(t.ExternalID))
+	if err != nil {
+		return res, fmt.Errorf("unsealing the client secret of tenant %s: %w", t.ExternalID, err)
+	}
+	obs, err := v.Checker.Check(ctx, ironclad.Connection{
+		ClientID:        t.ClientID,
+		ClientSecret:    sec,
+		Region:          t.Region,
+		BaseURL:         t.BaseURL,
+		ActingUserEmail: t.ActingUserEmail,
+		Generation:      t.Generation,
+	})
+	if err != nil {
+		return res, fmt.Errorf("checking tenant %s: %w", t.ExternalID, err)
+	}
+	res.Observation = obs
+
+	applied, err := v.Store.ApplyObservation(ctx, tenantID, obs, func(ctx context.Context, tx pgx.Tx, a postgres.Applied) error {
+		res.Applied = a
+		res.Alerts = v.Alerts.Plan(alertEvents(t, a.Events))
+		for _, al := range res.Alerts {
+			for _, sink := range v.Sinks {
+				if _, err := v.Insert.InsertTx(ctx, tx, DeliverAlertArgs{EventID: al.EventID, Sink: sink, Alert: al}, nil); err != nil {
+					return fmt.Errorf("enqueueing alert for event %d to sink %s: %w", al.EventID, sink, err)
+				}
+			}
+		}
+		if opts.InTx != nil {
+			return opts.InTx(ctx, tx, &res)
+		}
+		return nil
+	})
+	if errors.Is(err, postgres.ErrTenantGone) {
+		return res, fmt.Errorf("tenant %s: %w", t.ExternalID, ErrTenantGone)
+	}
+	if err != nil {
+		return res, fmt.Errorf("recording the check of tenant %s: %w", t.ExternalID, err)
+	}
+	res.Applied = applied
+	v.Log.Info().
+		Int64("tenant_id", t.ID).Str("tenant", t.ExternalID).Int64("check_id", applied.CheckID).
+		Bool("conclusive", obs.Conclusive()).Bool("dropped", applied.Dropped).
+		Strs("open", codeStrings(applied.Ledger.OpenCodes())).Int("api_calls", obs.APICalls).
+		Int("alerts", len(res.Alerts)).Msg("tenant verified")
+	return res, nil
+}
+
+// SecretAAD binds a sealed client secret to its tenant, so a sealed value
+// copied onto another tenant's row does not unseal.
+func SecretAAD(externalID string) []byte { return []byte("grantwatch/tenant/" + externalID) }
+
+func alertEvents(t postgres.Tenant, events []postgres.StoredEvent) []alert.Event {
+	out := make([]alert.Event, 0, len(events))
+	for _, e := range events {
+		out = append(out, alert.Event{
+			ID: e.ID, TenantID: t.ID, Tenant: t.ExternalID, TenantName: t.Name,
+			IncidentID: e.IncidentID, Event: e.Event,
+		})
+	}
+	return out
+}
+
+func codeStrings(codes []health.Code) []string {
+	s := make([]string, len(codes))
+	for i, c := range codes {
+		s[i] = string(c)
+	}
+	return s
+}
+
+// jittered returns d moved by up to ±frac of itself, using rnd in [0,1).
+func jittered(d time.Duration, frac float64, rnd func() float64) time.Duration {
+	return d + time.Duration((rnd()*2-1)*frac*float64(d))
+}

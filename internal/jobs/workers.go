@@ -1,0 +1,135 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/grantwatch/grantwatch/internal/postgres"
+)
+
+// VerifyWorker works verify_tenant jobs.
+type VerifyWorker struct {
+	river.WorkerDefaults[VerifyTenantArgs]
+	Verifier *Verifier
+	// Timeout bounds one job; it must stay below River's stuck-job rescue.
+	JobTimeout time.Duration
+}
+
+// Timeout implements river.Worker.
+func (w *VerifyWorker) Timeout(*river.Job[VerifyTenantArgs]) time.Duration { return w.JobTimeout }
+
+// NextRetry backs off an inconclusive check: 30s, 1m, 2m, 4m … capped at 10
+// minutes, ±20% jitter so many tenants failing together do not retry in step.
+func (w *VerifyWorker) NextRetry(job *river.Job[VerifyTenantArgs]) time.Time {
+	return time.Now().Add(backoff(job.Attempt, 30*time.Second, 10*time.Minute))
+}
+
+// Work implements river.Worker. A conclusive (or dropped) check completes the
+// job in the same transaction that records it. An inconclusive one is
+// recorded, committed, and then retried with backoff; a 429 snoozes instead,
+// which uses no attempt. A tenant removed or paused meanwhile cancels the job.
+func (w *VerifyWorker) Work(ctx context.Context, job *river.Job[VerifyTenantArgs]) error {
+	res, err := w.Verifier.Verify(ctx, job.Args.TenantID, VerifyOptions{
+		InTx: func(ctx context.Context, tx pgx.Tx, r *Result) error {
+			if !r.Applied.Dropped && !r.Observation.Conclusive() {
+				return nil
+			}
+			_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
+			return err
+		},
+	})
+	switch {
+	case errors.Is(err, ErrTenantGone), errors.Is(err, ErrTenantPaused):
+		return river.JobCancel(err)
+	case err != nil:
+		return err
+	}
+	if res.Applied.Dropped || res.Observation.Conclusive() {
+		return nil
+	}
+	if retryAfter, limited := res.Observation.RateLimited(); limited {
+		return river.JobSnooze(snoozeFor(retryAfter, job.Attempt))
+	}
+	return errInconclusive
+}
+
+var errInconclusive = errors.New("inconclusive check (Ironclad unreachable, erroring or garbled); retrying with backoff")
+
+// snoozeFor honours Retry-After when Ironclad gives one, else backs off
+// exponentially; both get jitter and a ceiling.
+func snoozeFor(retryAfter time.Duration, attempt int) time.Duration {
+	if retryAfter > 0 {
+		return min(retryAfter, 15*time.Minute) + time.Duration(rand.Int64N(int64(5*time.Second)))
+	}
+	return backoff(attempt, 20*time.Second, 15*time.Minute)
+}
+
+// backoff returns base·2^(attempt-1), capped, with ±20% jitter.
+func backoff(attempt int, base, ceiling time.Duration) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < ceiling; i++ {
+		d *= 2
+	}
+	return jittered(min(d, ceiling), 0.2, rand.Float64)
+}
+
+// ScheduleWorker works the leader's periodic schedule_due job.
+type ScheduleWorker struct {
+	river.WorkerDefaults[ScheduleDueArgs]
+	Store  *postgres.Store
+	Insert *river.Client[pgx.Tx] // set after the client is built
+	Pool   interface {
+		Begin(ctx context.Context) (pgx.Tx, error)
+	}
+	BatchSize int
+	Now       func() time.Time
+}
+
+// Work claims due tenants batch by batch. Each batch claims its tenants
+// (FOR UPDATE SKIP LOCKED, so a second scheduler would get other rows),
+// enqueues one verify_tenant job each and moves their next check on, all in
+// one transaction: a crash loses or repeats nothing.
+func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleDueArgs]) error {
+	for {
+		n, err := w.scheduleBatch(ctx)
+		if err != nil {
+			return err
+		}
+		if n < w.BatchSize {
+			return nil
+		}
+	}
+}
+
+func (w *ScheduleWorker) scheduleBatch(ctx context.Context) (int, error) {
+	tx, err := w.Pool.Begin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	ids, err := w.Store.ClaimDue(ctx, tx, w.Now(), w.BatchSize, scheduleJitter)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	params := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		params[i] = river.InsertManyParams{Args: VerifyTenantArgs{TenantID: id}}
+	}
+	if _, err := w.Insert.InsertManyTx(ctx, tx, params); err != nil {
+		return 0, err
+	}
+	return len(ids), tx.Commit(ctx)
+}
+
+// scheduleJitter spreads next checks by ±5% of the interval: enough to keep
+// tenants added together from staying in lockstep, symmetric so the average
+// interval stays what the operator set.
+func scheduleJitter(interval time.Duration) time.Duration {
+	return jittered(interval, 0.05, rand.Float64) - interval
+}
