@@ -42,7 +42,10 @@ type poster struct {
 func (p *poster) Name() string { return p.name }
 
 // plainHTTP reports whether the sink's URL is unencrypted.
-func (p *poster) plainHTTP() bool { return strings.HasPrefix(p.url, "http://") }
+func (p *poster) plainHTTP() bool {
+	u, err := url.Parse(p.url)
+	return err == nil && u.Scheme == "http"
+}
 
 // post sends body with the given headers and turns anything but a 2xx into a
 // *DeliveryError: permanent for 3xx and for 4xx other than 408 and 429,

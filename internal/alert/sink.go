@@ -27,6 +27,13 @@ type Sink interface {
 	Send(ctx context.Context, a Alert) error
 }
 
+// Each sink satisfies Sink.
+var (
+	_ Sink = (*webhookSink)(nil)
+	_ Sink = (*slackSink)(nil)
+	_ Sink = (*logSink)(nil)
+)
+
 // DeliveryError is a failed delivery. Its message names the sink and what
 // went wrong, never a secret or the URL's path.
 type DeliveryError struct {
@@ -129,7 +136,11 @@ func NewSinks(cfgs []SinkConfig, client *http.Client, log zerolog.Logger, opts .
 		case SinkLog:
 			sinks = append(sinks, &logSink{name: c.Name, log: log})
 		}
-		log.Info().Str("sink", c.Name).Str("type", string(c.Type)).Str("url", post.shownURL).Msg("alert sink configured")
+		ev := log.Info().Str("sink", c.Name).Str("type", string(c.Type))
+		if c.URL != "" {
+			ev = ev.Str("url", post.shownURL)
+		}
+		ev.Msg("alert sink configured")
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("alert sinks: %w", err)
