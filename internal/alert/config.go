@@ -114,6 +114,22 @@ func (c SinkConfig) Validate() error {
 	return nil
 }
 
+// validateSinks checks every sink and that no two share a name.
+func validateSinks(cfgs []SinkConfig) []error {
+	var errs []error
+	seen := make(map[string]bool, len(cfgs))
+	for _, c := range cfgs {
+		if err := c.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if seen[c.Name] {
+			errs = append(errs, fmt.Errorf("sink name %q is used twice", c.Name))
+		}
+		seen[c.Name] = true
+	}
+	return errs
+}
+
 // redactedURL is the sink's URL as it may be shown: see redactURL.
 func (c SinkConfig) redactedURL() string { return redactURL(c.URL) }
 
@@ -227,16 +243,7 @@ func LoadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 		cfg.Sinks = append(cfg.Sinks, sinks...)
 	}
 
-	seen := make(map[string]bool, len(cfg.Sinks))
-	for _, s := range cfg.Sinks {
-		if err := s.Validate(); err != nil {
-			errs = append(errs, err)
-		}
-		if seen[s.Name] {
-			errs = append(errs, fmt.Errorf("sink name %q is used twice", s.Name))
-		}
-		seen[s.Name] = true
-	}
+	errs = append(errs, validateSinks(cfg.Sinks)...)
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("alert configuration: %w", err)
 	}

@@ -110,20 +110,13 @@ func NewSinks(cfgs []SinkConfig, client *http.Client, log zerolog.Logger, opts .
 	noRedirects := *client
 	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-	var errs []error
-	seen := make(map[string]bool, len(cfgs))
+	// Configurations may be built by hand rather than by LoadConfig, so
+	// they are checked again here.
+	if err := errors.Join(validateSinks(cfgs)...); err != nil {
+		return nil, fmt.Errorf("alert sinks: %w", err)
+	}
 	sinks := make([]Sink, 0, len(cfgs))
 	for _, c := range cfgs {
-		if err := c.Validate(); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if seen[c.Name] {
-			errs = append(errs, fmt.Errorf("sink name %q is used twice", c.Name))
-			continue
-		}
-		seen[c.Name] = true
-
 		post := poster{name: c.Name, url: c.URL, shownURL: c.redactedURL(), client: &noRedirects, now: o.now}
 		switch c.Type {
 		case SinkWebhook:
@@ -141,9 +134,6 @@ func NewSinks(cfgs []SinkConfig, client *http.Client, log zerolog.Logger, opts .
 			ev = ev.Str("url", post.shownURL)
 		}
 		ev.Msg("alert sink configured")
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("alert sinks: %w", err)
 	}
 	return sinks, nil
 }
