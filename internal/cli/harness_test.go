@@ -2,13 +2,17 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/grantwatch/grantwatch/internal/health"
@@ -17,7 +21,31 @@ import (
 	"github.com/grantwatch/grantwatch/internal/secret"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// execMainEnv, when set in the environment, makes the test binary act as the
+// worker binary: tests that need a real process (to SIGKILL it) re-execute
+// themselves with it, running exactly the code of cmd/worker.
+const execMainEnv = "GRANTWATCH_TEST_EXEC_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(execMainEnv) == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := Main(ctx, os.Args[1:], IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}, os.Getenv)
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(pgtest.Main(m))
+}
+
+// workerCommand returns an *exec.Cmd that runs `worker args…` as a separate
+// process (this test binary in worker mode) with the harness's environment.
+func (h *harness) workerCommand(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), execMainEnv+"=1")
+	for k, v := range h.env() {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	return cmd
+}
 
 // harness runs the real CLI (Main) against a fresh database and the
 // simulated Ironclad over real HTTP.

@@ -51,11 +51,11 @@ func (h *harness) expectHistory(ext string, code health.Code, state string) {
 func TestScenarioACodes(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name   string
-		scopes []string
-		grant  bool
-		secret func(c company) string
-		code   health.Code
+		name    string
+		scopes  []string
+		grant   bool
+		secret  func(c company) string
+		code    health.Code
 		scopes_ map[health.Scope]string
 	}{
 		{"wrong-secret", allScopes, true, func(c company) string { return "wrong-" + c.secret }, "ICD-100-A", nil},
@@ -106,12 +106,16 @@ func TestScenarioBCodes(t *testing.T) {
 			func(h *harness, c company) error {
 				return errorsJoin(h.sim.RevokeScope(c.clientID, string(health.ScopeReadWorkflows)), h.sim.RevokeScope(c.clientID, string(health.ScopeReadParticipants)))
 			},
-			func(h *harness, c company) error { return h.sim.GrantScope(c.clientID, string(health.ScopeReadParticipants)) }},
+			func(h *harness, c company) error {
+				return h.sim.GrantScope(c.clientID, string(health.ScopeReadParticipants))
+			}},
 		{"record-scopes-revoked", "ICD-104-B",
 			func(h *harness, c company) error {
 				return errorsJoin(h.sim.RevokeScope(c.clientID, string(health.ScopeReadRecords)), h.sim.RevokeScope(c.clientID, string(health.ScopeReadAttachments)))
 			},
-			func(h *harness, c company) error { return h.sim.GrantScope(c.clientID, string(health.ScopeReadRecords)) }},
+			func(h *harness, c company) error {
+				return h.sim.GrantScope(c.clientID, string(health.ScopeReadRecords))
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
