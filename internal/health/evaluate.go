@@ -133,7 +133,7 @@ func (e *evaluation) updateScopes() map[Capability][]Event {
 		case OutcomeDenied:
 			rec.LastMissingAt = e.now
 			switch prev {
-			case ScopeUnknown, ScopeNeverGranted:
+			case ScopeUnknown:
 				rec.State = ScopeNeverGranted
 			case ScopeGranted:
 				rec.Misses++
@@ -149,8 +149,10 @@ func (e *evaluation) updateScopes() map[Capability][]Event {
 					events[c] = append(events[c], e.event(EventScopeRevoked, c, "", sev, []Scope{s}))
 				}
 			}
-			// A revoked scope that is still missing stays revoked quietly.
+			// Otherwise the scope was never granted or is already revoked,
+			// and stays so quietly.
 		default:
+			// Unanswered: the scope's history stays exactly as it was.
 			continue
 		}
 		e.ledger.Scopes[s] = rec
@@ -199,9 +201,7 @@ func (e *evaluation) settle(c Capability, scopeEvents []Event) []Event {
 			inc.LastSeenAt = e.now
 			inc.LastCheckID = e.obs.CheckID
 			e.ledger.Incidents[code] = inc
-			rec.Failures = 0
 		case kind == KindA:
-			rec.Failures = 0
 			after = append(after, e.open(c, code))
 		default:
 			rec.Failures++
@@ -229,7 +229,7 @@ func (e *evaluation) open(c Capability, code Code) Event {
 		Occurrences:  1,
 		FirstCheckID: e.obs.CheckID,
 		LastCheckID:  e.obs.CheckID,
-		Scopes:       slices.Clone(e.verdict.unusable[c]),
+		Scopes:       e.verdict.unusable[c],
 		Evidence:     summarize(e.obs.Evidence, c),
 	}
 	e.ledger.Incidents[code] = inc

@@ -240,6 +240,10 @@ func TestRevokedRestoredRevokedAgain(t *testing.T) {
 				if !rec.FirstGrantedAt.Equal(checkTime(1)) || !rec.LastGrantedAt.Equal(checkTime(7)) || !rec.LastMissingAt.Equal(checkTime(6)) {
 					t.Errorf("users record = %+v", rec)
 				}
+				want := CapabilityRecord{EverSatisfied: true, FirstSatisfiedAt: checkTime(1), LastSatisfiedAt: checkTime(7), LastFailedAt: checkTime(6)}
+				if got := after.Capabilities[CapabilityUsers]; got != want {
+					t.Errorf("users capability = %+v, want %+v", got, want)
+				}
 			}},
 	})
 }
@@ -396,6 +400,24 @@ func TestOneWorkflowScopeRevoked(t *testing.T) {
 	})
 }
 
+func TestScopeSeenAgainBeforeConfirmation(t *testing.T) {
+	t.Parallel()
+	run(t, DefaultPolicy(), []step{
+		firstHealthy(),
+		{name: "readWorkflows missing", obs: missing(workflows), scopes: all(ScopeGranted)},
+		{name: "readWorkflows back", obs: healthy(), scopes: all(ScopeGranted),
+			check: func(t *testing.T, _, after Ledger, _ []Event) {
+				if after.AwaitingConfirmation() {
+					t.Errorf("a miss is still pending: %+v", after.Scopes[workflows])
+				}
+			}},
+		{name: "readWorkflows missing again", obs: missing(workflows), scopes: all(ScopeGranted)},
+		{name: "users missing", obs: missing(users), events: events(suspected("ICD-102-B", users)), suspected: codes("ICD-102-B")},
+		{name: "users back", obs: healthy(), scopes: all(ScopeGranted)},
+		{name: "users missing again", obs: missing(users), events: events(suspected("ICD-102-B", users)), suspected: codes("ICD-102-B")},
+	})
+}
+
 func TestCredentialsFailingLeavesScopesUntouched(t *testing.T) {
 	t.Parallel()
 	scoped := []Capability{CapabilityApplication, CapabilityUsers, CapabilityWorkflows, CapabilityRecords}
@@ -491,7 +513,7 @@ func TestEvaluateDoesNotMutateOrAliasItsInput(t *testing.T) {
 			open:   codes("ICD-103-B")},
 		{name: "users missing", obs: missing(users, workflows, participants), events: events(suspected("ICD-102-B", users)), suspected: codes("ICD-102-B"), open: codes("ICD-103-B")},
 	})
-	before := l.Clone()
+	before, frozen := l.Clone(), snapshot(t, l)
 	// A new application touches every record and incident.
 	Evaluate(l, healthy().client("client-2").gen(2).observation(5, checkTime(5)), checkTime(5))
 	if !reflect.DeepEqual(l, before) {
@@ -507,8 +529,8 @@ func TestEvaluateDoesNotMutateOrAliasItsInput(t *testing.T) {
 		}
 		delete(next.Incidents, code)
 	}
-	if !reflect.DeepEqual(l, before) {
-		t.Fatalf("changing Evaluate's result changed its input:\n before %+v\n after  %+v", before, l)
+	if !reflect.DeepEqual(l, before) || snapshot(t, l) != frozen {
+		t.Fatalf("changing Evaluate's result changed its input:\n before %s\n after  %s", frozen, snapshot(t, l))
 	}
 }
 

@@ -1,6 +1,7 @@
 package health
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
@@ -236,10 +237,10 @@ func run(t *testing.T, p Policy, steps []step) Ledger {
 		o := s.obs.observation(checkID, now)
 		label := fmt.Sprintf("step %d (%s)", checkID, s.name)
 
-		before := l.Clone()
+		before, frozen := l.Clone(), snapshot(t, l)
 		next, events := p.Evaluate(l, o, now)
-		if !reflect.DeepEqual(l, before) {
-			t.Fatalf("%s: Evaluate modified its input ledger:\n before %+v\n after  %+v", label, before, l)
+		if !reflect.DeepEqual(l, before) || snapshot(t, l) != frozen {
+			t.Fatalf("%s: Evaluate modified its input ledger:\n before %s\n after  %s", label, frozen, snapshot(t, l))
 		}
 
 		var got []string
@@ -278,6 +279,18 @@ func run(t *testing.T, p Policy, steps []step) Ledger {
 		l = next
 	}
 	return l
+}
+
+// snapshot renders a ledger as JSON. Unlike a Clone it shares no memory
+// with the ledger, so comparing snapshots also catches a write through a
+// slice that a shallow copy would share.
+func snapshot(t *testing.T, l Ledger) string {
+	t.Helper()
+	b, err := json.Marshal(l)
+	if err != nil {
+		t.Fatalf("encoding ledger: %v", err)
+	}
+	return string(b)
 }
 
 // checkInvariants returns what is wrong with a ledger Evaluate produced, or
