@@ -40,8 +40,9 @@ type Config struct {
 	// HTTPClient sends the requests. Its transport is wrapped (to bound
 	// bodies and record each exchange), its cookie jar is dropped (cookies
 	// must never travel between tenants) and redirects are never followed
-	// (a redirect could lead outside the allowed base URLs). Nil means a
-	// client with dial, TLS and idle timeouts suited to many small calls.
+	// (a redirect could lead outside the allowed base URLs). A nil client
+	// or a nil Transport means a transport with dial, TLS and idle
+	// timeouts suited to many small calls.
 	HTTPClient *http.Client
 	// AllowBaseURLs lists the base URLs, other than Ironclad's regions,
 	// that connections may use (GRANTWATCH_ALLOW_BASE_URLS, see
@@ -86,9 +87,9 @@ func New(cfg Config) *Client {
 	var base http.RoundTripper = defaultTransport()
 	var timeout time.Duration
 	if cfg.HTTPClient != nil {
-		base, timeout = cfg.HTTPClient.Transport, cfg.HTTPClient.Timeout
-		if base == nil {
-			base = http.DefaultTransport
+		timeout = cfg.HTTPClient.Timeout
+		if cfg.HTTPClient.Transport != nil {
+			base = cfg.HTTPClient.Transport
 		}
 	}
 	c.http = &http.Client{
