@@ -41,9 +41,6 @@ CREATE UNIQUE INDEX tenants_external_id_live_key ON tenants (external_id) WHERE 
 -- The scheduler's only index: finding due tenants costs O(due), not O(tenants).
 CREATE INDEX tenants_due_idx ON tenants (next_check_at) WHERE NOT paused AND removed_at IS NULL;
 
--- Re-sealing under a new primary key looks for values sealed under others.
-CREATE INDEX tenants_secret_key_id_idx ON tenants (secret_key_id);
-
 -- One row per tenant holding health.Ledger as JSON. Locking this row is what
 -- serialises the checks of one tenant.
 CREATE TABLE ledgers (
