@@ -114,7 +114,7 @@ func (st *state) planFaults(companyID, path string) faultPlan {
 // that distort a normal answer.
 func (s *Sim) serveFaulted(w http.ResponseWriter, r *http.Request, plan faultPlan, next http.Handler) bool {
 	if plan.latency > 0 && !sleepCtx(r, plan.latency) {
-		return true // the client gave up; nobody is listening.
+		abort()
 	}
 	if plan.answer == nil {
 		return false
@@ -138,6 +138,7 @@ func (s *Sim) serveFaulted(w http.ResponseWriter, r *http.Request, plan faultPla
 		resetConnection(w)
 	case FaultHang:
 		<-r.Context().Done()
+		abort()
 	case FaultMalformedJSON:
 		serveTruncated(w, r, next)
 	case FaultHTML200:
@@ -164,6 +165,12 @@ func sleepCtx(r *http.Request, d time.Duration) bool {
 	}
 }
 
+// abort ends a request whose context ended while a fault held it: either the
+// client gave up, and nobody is listening, or the server is shutting down, and
+// the client must see a broken connection rather than an empty 200.
+// net/http recovers this panic without logging and closes the connection.
+func abort() { panic(http.ErrAbortHandler) }
+
 // resetConnection drops the connection without a response. On TCP, linger 0
 // makes the close send RST rather than FIN, as a crashed proxy would. When the
 // connection cannot be hijacked (HTTP/2), aborting the handler resets the
@@ -171,11 +178,11 @@ func sleepCtx(r *http.Request, d time.Duration) bool {
 func resetConnection(w http.ResponseWriter) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
-		panic(http.ErrAbortHandler)
+		abort()
 	}
 	conn, _, err := hj.Hijack()
 	if err != nil {
-		panic(http.ErrAbortHandler)
+		abort()
 	}
 	if tcp, ok := conn.(*net.TCPConn); ok {
 		_ = tcp.SetLinger(0)

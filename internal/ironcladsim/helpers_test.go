@@ -8,7 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -16,27 +16,16 @@ import (
 // allScopes are the five integration scopes.
 var allScopes = demoScopes()
 
-// fakeClock is a settable clock for token expiry and rate-limit windows.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// fakeClock is a clock that moves only when told to: a fixed start plus an
+// offset that tests advance.
+type fakeClock struct{ offset atomic.Int64 }
 
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2025, 3, 1, 12, 0, 30, 0, time.UTC)}
-}
+// clockStart is 30 seconds into a minute, so rate-limit windows are visible.
+var clockStart = time.Date(2025, 3, 1, 12, 0, 30, 0, time.UTC)
 
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
+func (c *fakeClock) Now() time.Time { return clockStart.Add(time.Duration(c.offset.Load())) }
 
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func (c *fakeClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // env is a simulator served over real HTTP with one seeded company.
 type env struct {
@@ -49,7 +38,7 @@ type env struct {
 // newEnv starts a simulator with a demo company on an httptest server.
 func newEnv(t *testing.T, opts Options) *env {
 	t.Helper()
-	clock := newFakeClock()
+	clock := new(fakeClock)
 	if opts.Now == nil {
 		opts.Now = clock.Now
 	}
