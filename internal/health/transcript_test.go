@@ -376,8 +376,3 @@ func events(groups ...any) []string {
 
 // codes is a shorthand for a list of codes.
 func codes(c ...Code) []Code { return c }
-
-// except returns Scopes without the given ones, in Scopes order.
-func except(scopes ...Scope) []Scope {
-	return slices.DeleteFunc(slices.Clone(Scopes), func(s Scope) bool { return slices.Contains(scopes, s) })
-}
