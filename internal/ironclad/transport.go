@@ -123,7 +123,10 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 
 // boundedBody reads at most remaining bytes and fails with errBodyTooLarge
 // as soon as the body proves longer, so that a huge answer costs at most
-// the limit plus one read.
+// the limit plus one byte. It looks for that extra byte as soon as the limit
+// is reached, not on the next read: a reader that stops at the limit itself
+// (x/oauth2 reads token answers through a 1 MiB LimitReader) must still
+// learn that the body was cut.
 type boundedBody struct {
 	rc        io.ReadCloser
 	remaining int64
@@ -135,19 +138,25 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	if b.over {
 		return 0, errBodyTooLarge
 	}
-	// Ask for one byte past the limit so that a body of exactly the limit
-	// is told apart from a longer one.
-	if int64(len(p)) > b.remaining+1 {
-		p = p[:b.remaining+1]
+	if int64(len(p)) > b.remaining {
+		p = p[:b.remaining]
 	}
-	n, err := b.rc.Read(p)
-	if int64(n) > b.remaining {
-		b.over = true
-		b.ex.markOversized()
-		b.ex.finish()
-		return int(b.remaining), errBodyTooLarge
+	var n int
+	var err error
+	if len(p) > 0 {
+		n, err = b.rc.Read(p)
+		b.remaining -= int64(n)
 	}
-	b.remaining -= int64(n)
+	if err == nil && b.remaining == 0 {
+		var one [1]byte
+		if extra, perr := io.ReadFull(b.rc, one[:]); extra > 0 {
+			b.over = true
+			b.ex.markOversized()
+			err = errBodyTooLarge
+		} else {
+			err = perr // io.EOF when the body ends exactly at the limit
+		}
+	}
 	if err != nil {
 		b.ex.finish()
 	}
