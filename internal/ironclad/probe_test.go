@@ -25,6 +25,14 @@ func TestCheckProbeRefusals(t *testing.T) {
 		health.ScopeReadAttachments:  scopeObs(ok, denied),
 	}
 	everyProbe := []string{tokenCall, callUsers, callWorkflows, callParticipants, callRecords, callAttachments}
+	// refusedEverywhere: the SCIM probe answers a SCIM error, the Public
+	// API probes answer code.
+	refusedEverywhere := func(status, code string) map[health.Scope]string {
+		return map[health.Scope]string{
+			health.ScopeReadUsers: status + " SCIM", health.ScopeReadWorkflows: status + " " + code, health.ScopeReadParticipants: status + " " + code,
+			health.ScopeReadRecords: status + " " + code, health.ScopeReadAttachments: status + " " + code,
+		}
+	}
 	tests := []struct {
 		name       string
 		wrap       func(sim *ironcladsim.Sim, tn *tenant, next http.Handler) http.Handler
@@ -43,10 +51,7 @@ func TestCheckProbeRefusals(t *testing.T) {
 			},
 			wantScopes: allDenied,
 			wantCalls:  everyProbe,
-			wantProbe: map[health.Scope]string{
-				health.ScopeReadUsers: "403 SCIM", health.ScopeReadWorkflows: "403 FORBIDDEN", health.ScopeReadParticipants: "403 FORBIDDEN",
-				health.ScopeReadRecords: "403 FORBIDDEN", health.ScopeReadAttachments: "403 FORBIDDEN",
-			},
+			wantProbe:  refusedEverywhere("403", "FORBIDDEN"),
 		},
 		{
 			name: "acting user unknown",
@@ -55,20 +60,14 @@ func TestCheckProbeRefusals(t *testing.T) {
 			},
 			wantScopes: allDenied,
 			wantCalls:  everyProbe,
-			wantProbe: map[health.Scope]string{
-				health.ScopeReadUsers: "403 SCIM", health.ScopeReadWorkflows: "403 FORBIDDEN", health.ScopeReadParticipants: "403 FORBIDDEN",
-				health.ScopeReadRecords: "403 FORBIDDEN", health.ScopeReadAttachments: "403 FORBIDDEN",
-			},
+			wantProbe:  refusedEverywhere("403", "FORBIDDEN"),
 		},
 		{
 			name:       "app deleted between token and probes",
 			wrap:       deleteAppOnFirstProbe,
 			wantScopes: allDenied,
 			wantCalls:  everyProbe,
-			wantProbe: map[health.Scope]string{
-				health.ScopeReadUsers: "401 SCIM", health.ScopeReadWorkflows: "401 UNAUTHORIZED", health.ScopeReadParticipants: "401 UNAUTHORIZED",
-				health.ScopeReadRecords: "401 UNAUTHORIZED", health.ScopeReadAttachments: "401 UNAUTHORIZED",
-			},
+			wantProbe:  refusedEverywhere("401", "UNAUTHORIZED"),
 		},
 		{
 			// The simulator has no per-endpoint permissions, so a
