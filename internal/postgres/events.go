@@ -99,14 +99,16 @@ func insertIncidentEvent(ctx context.Context, q querier, tenantID int64, ev heal
 			return StoredEvent{}, fmt.Errorf("encoding the detail of a %s event: %w", ev.Kind, err)
 		}
 	}
-	stored := StoredEvent{TenantID: tenantID, Event: ev, IncidentID: incidentID, Data: data}
+	// The detail is read back as PostgreSQL normalised it, so that the
+	// returned event equals the one later queries return.
+	stored := StoredEvent{TenantID: tenantID, Event: ev, IncidentID: incidentID}
 	err := q.QueryRow(ctx, `
 		INSERT INTO events (tenant_id, kind, code, capability, severity, scopes, check_id, incident_id, at, summary, detail)
 		VALUES ($1, $2, nullif($3, ''), nullif($4, ''), $5, $6, nullif($7, 0), nullif($8, 0), $9, $10, $11)
-		RETURNING id, (SELECT external_id FROM tenants WHERE id = $1)`,
+		RETURNING id, (SELECT external_id FROM tenants WHERE id = $1), detail`,
 		tenantID, ev.Kind, ev.Code, ev.Capability, ev.Severity, scopeStrings(ev.Scopes), ev.CheckID,
 		incidentID, ev.At, ev.Detail, data,
-	).Scan(&stored.ID, &stored.TenantExternalID)
+	).Scan(&stored.ID, &stored.TenantExternalID, &stored.Data)
 	return stored, err
 }
 

@@ -180,6 +180,8 @@ func credentialsDenied(tenant postgres.Tenant, at time.Time) health.Observation 
 func usersMissing(tenant postgres.Tenant, at time.Time) health.Observation {
 	o := allOK(tenant, at)
 	o.Scopes[health.ScopeReadUsers] = health.ScopeObservation{Granted: health.OutcomeDenied}
+	o.Evidence = append(o.Evidence, health.Evidence{Call: "POST /oauth/token", Scope: health.ScopeReadUsers,
+		Status: 400, OAuthError: "invalid_scope", Message: "scope not allowed", Outcome: health.OutcomeDenied})
 	return o
 }
 
