@@ -58,6 +58,8 @@ type Config struct {
 	// Sinks lists the destinations; empty means NewSinks falls back to the
 	// log.
 	Sinks []SinkConfig
+	// Delivery tunes timeouts and retries.
+	Delivery Delivery
 }
 
 // Policy returns the alert policy the configuration describes.
@@ -218,6 +220,9 @@ func LoadConfig(getenv func(string) string, readFile func(string) ([]byte, error
 			cfg.RemindEvery = d
 		}
 	}
+	delivery, deliveryErrs := loadDelivery(getenv)
+	cfg.Delivery = delivery
+	errs = append(errs, deliveryErrs...)
 	if v := getenv(EnvPublicURL); v != "" {
 		if err := checkURL(v); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", EnvPublicURL, err))

@@ -14,6 +14,18 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
+// reminder builds the second reminder of an incident, eight hours on.
+func reminder(t *testing.T, opened Event) Alert {
+	t.Helper()
+	p := Policy{RemindEvery: 4 * time.Hour, PublicURL: "https://grantwatch.example.com"}
+	opened.Evidence = opened.Detail
+	a, ok := p.Reminder(opened, 2, t0.Add(8*time.Hour))
+	if !ok {
+		t.Fatal("Reminder made no alert")
+	}
+	return a
+}
+
 // goldenAlerts are the alerts whose payloads are pinned, each built the way
 // production builds it: through Plan, Reminder or TestAlert.
 func goldenAlerts(t *testing.T) map[string]Alert {
@@ -55,6 +67,7 @@ func goldenAlerts(t *testing.T) map[string]Alert {
 		"scope_only": only(scopeOnly),
 		"a_opened":   only(openedA),
 		"test":       TestAlert(t0),
+		"b_reminder": reminder(t, openedB),
 	}
 }
 

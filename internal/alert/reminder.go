@@ -6,20 +6,18 @@ import (
 	"github.com/grantwatch/grantwatch/internal/health"
 )
 
-// Reminder returns the reminder due at now for a B incident that is still
-// open, given the event that opened it, and false when none is due:
-// reminders are off, the incident is not B, or less than one interval has
-// passed since it opened.
+// Reminder returns reminder number n (1 for the first) about a B incident
+// that is still open, given the event that opened it, and false when none
+// is wanted: reminders are off, the incident is not B, or n is not positive.
+// now is when the reminder is made.
 //
-// Reminders are numbered by the intervals elapsed since the incident opened,
-// so the same reminder asked for twice (a retried job, two replicas) gets the
-// same number and idempotency key, and receivers drop the copy.
-func (p Policy) Reminder(opened Event, now time.Time) (Alert, bool) {
-	if p.RemindEvery <= 0 || opened.Kind != health.EventIncidentOpened || opened.Code.Kind() != health.KindB {
-		return Alert{}, false
-	}
-	n := int(now.Sub(opened.openedAt()) / p.RemindEvery)
-	if n < 1 {
+// The caller decides when a reminder is due and keeps the count (the store
+// does, with the incident), so that the same reminder asked for twice (a
+// retried job, a replica restarted mid-way) carries the same number and
+// idempotency key, and a changed interval can never make a new reminder
+// reuse an old number.
+func (p Policy) Reminder(opened Event, n int, now time.Time) (Alert, bool) {
+	if p.RemindEvery <= 0 || n < 1 || opened.Kind != health.EventIncidentOpened || opened.Code.Kind() != health.KindB {
 		return Alert{}, false
 	}
 	a, _ := p.incidentAlert(opened, StateFiring, KindReminder)
