@@ -111,6 +111,16 @@ func (e *env) create(t testing.TB, externalID string) postgres.Tenant {
 	return tenant
 }
 
+// createAll adds tenants with valid defaults and returns their ids.
+func (e *env) createAll(t testing.TB, externalIDs ...string) []int64 {
+	t.Helper()
+	ids := make([]int64, len(externalIDs))
+	for i, ext := range externalIDs {
+		ids[i] = e.create(t, ext).ID
+	}
+	return ids
+}
+
 // apply applies obs with no hook and fails the test on error.
 func (e *env) apply(t testing.TB, tenant postgres.Tenant, obs health.Observation) postgres.Applied {
 	t.Helper()

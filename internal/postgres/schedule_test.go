@@ -109,10 +109,7 @@ func TestClaimDueClampsJitter(t *testing.T) {
 func TestClaimDueSkipsLockedRows(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var all []int64
-	for _, ext := range []string{"a", "b", "c", "d", "e"} {
-		all = append(all, e.create(t, ext).ID)
-	}
+	all := e.createAll(t, "a", "b", "c", "d", "e")
 
 	// Two schedulers claim at once: the first holds its rows uncommitted.
 	first, err := e.pool.Begin(t.Context())

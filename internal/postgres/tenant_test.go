@@ -217,10 +217,7 @@ func TestTenantNotFound(t *testing.T) {
 func TestListTenants(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	var ids []int64
-	for _, ext := range []string{"a", "b", "c", "d", "e"} {
-		ids = append(ids, e.create(t, ext).ID)
-	}
+	ids := e.createAll(t, "a", "b", "c", "d", "e")
 	if err := e.store.RemoveTenant(t.Context(), "c"); err != nil {
 		t.Fatal(err)
 	}
