@@ -105,7 +105,7 @@ func (r *checkRun) evidenceFor(call string, scope health.Scope, rec exchangeReco
 	if rec.sent {
 		r.calls.Add(1)
 	}
-	return evidenceFor(call, scope, rec, r.c.now())
+	return newEvidence(call, scope, rec, r.c.now())
 }
 
 // oversizedMessage explains an exchange whose body was over the limit.

@@ -26,9 +26,9 @@ const (
 	maxRetryAfter = 24 * time.Hour
 )
 
-// evidenceFor starts the evidence of an exchange from what the transport
+// newEvidence starts the evidence of an exchange from what the transport
 // recorded.
-func evidenceFor(call string, scope health.Scope, rec exchangeRecord, now time.Time) health.Evidence {
+func newEvidence(call string, scope health.Scope, rec exchangeRecord, now time.Time) health.Evidence {
 	ev := health.Evidence{
 		Call:      call,
 		Scope:     scope,
