@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -13,6 +15,7 @@ import (
 // {"error": "..."}.
 func (s *Sim) adminRoutes() *http.ServeMux {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_sim/companies", s.adminListCompanies)
 	mux.HandleFunc("POST /_sim/companies", s.adminAddCompany)
 	mux.HandleFunc("POST /_sim/companies/{id}/activate", s.adminCompanyActive(true))
 	mux.HandleFunc("POST /_sim/companies/{id}/deactivate", s.adminCompanyActive(false))
@@ -53,6 +56,56 @@ func (s *Sim) adminAddCompany(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, in)
+}
+
+// companySummaryJSON describes a company in GET /_sim/companies. It never
+// holds a secret.
+type companySummaryJSON struct {
+	CompanyID     string           `json:"company_id"`
+	Active        bool             `json:"active"`
+	RatePerMinute int              `json:"rate_per_minute"`
+	Users         []userStatusJSON `json:"users"`
+	Apps          []appStatusJSON  `json:"apps"`
+	Calls         int              `json:"calls"`
+}
+
+type userStatusJSON struct {
+	Email  string `json:"email"`
+	Active bool   `json:"active"`
+}
+
+type appStatusJSON struct {
+	ClientID          string   `json:"client_id"`
+	Scopes            []string `json:"scopes"`
+	ClientCredentials bool     `json:"client_credentials"`
+}
+
+// adminListCompanies describes every company, sorted by id, to let a person
+// see what a demo or a test script set up.
+func (s *Sim) adminListCompanies(w http.ResponseWriter, _ *http.Request) {
+	s.mu.Lock()
+	out := make([]companySummaryJSON, 0, len(s.state.companies))
+	for _, c := range s.state.companies {
+		sum := companySummaryJSON{
+			CompanyID: c.id, Active: c.active, RatePerMinute: c.ratePerMinute,
+			Users: []userStatusJSON{}, Apps: []appStatusJSON{}, Calls: s.state.calls[c.id],
+		}
+		for _, u := range c.users {
+			sum.Users = append(sum.Users, userStatusJSON{Email: u.email, Active: u.active})
+		}
+		for _, a := range s.state.apps {
+			if a.companyID == c.id && !a.deleted {
+				sum.Apps = append(sum.Apps, appStatusJSON{
+					ClientID: a.clientID, Scopes: slices.Clone(a.scopes), ClientCredentials: a.clientCredentials,
+				})
+			}
+		}
+		slices.SortFunc(sum.Apps, func(a, b appStatusJSON) int { return strings.Compare(a.ClientID, b.ClientID) })
+		out = append(out, sum)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b companySummaryJSON) int { return strings.Compare(a.CompanyID, b.CompanyID) })
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Sim) adminCompanyActive(active bool) http.HandlerFunc {

@@ -1,6 +1,7 @@
 package ironcladsim
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -201,5 +202,34 @@ func TestAdminErrors(t *testing.T) {
 	e.demo.ClientSecret = "s2"
 	if e.token(t) == "" {
 		t.Error("no token for the re-added app")
+	}
+}
+
+func TestAdminListCompanies(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	e.token(t)
+	e.run(t,
+		step{"POST", "/_sim/companies", `{"company_id":"000-first","rate_per_minute":5}`, 201},
+		step{"POST", "/_sim/companies/000-first/users", `{"email":"a@b.example"}`, 201},
+		step{"POST", "/_sim/companies/000-first/users/a@b.example/deactivate", "", 204},
+	)
+	resp := e.adminDo(t, http.MethodGet, "/_sim/companies", "")
+	var list []companySummaryJSON
+	if err := json.Unmarshal(resp.raw, &list); err != nil || resp.status != http.StatusOK {
+		t.Fatalf("GET /_sim/companies: %d %s (%v)", resp.status, resp.raw, err)
+	}
+	if len(list) != 2 || list[0].CompanyID != "000-first" || list[1].CompanyID != e.demo.CompanyID {
+		t.Fatalf("companies %+v, want 000-first then the demo company", list)
+	}
+	first, demo := list[0], list[1]
+	if first.RatePerMinute != 5 || len(first.Apps) != 0 || len(first.Users) != 1 || first.Users[0].Active {
+		t.Errorf("first company %+v", first)
+	}
+	if len(demo.Apps) != 1 || demo.Apps[0].ClientID != e.demo.ClientID || len(demo.Apps[0].Scopes) != 5 || demo.Calls != 1 {
+		t.Errorf("demo company %+v", demo)
+	}
+	if strings.Contains(string(resp.raw), e.demo.ClientSecret) {
+		t.Error("the company listing reveals a client secret")
 	}
 }

@@ -1,9 +1,10 @@
 package ironcladsim
 
 import (
-	"errors"
+	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -32,25 +33,37 @@ func demoScopes() []string {
 // integration scopes and the client credentials grant, an active
 // administrator, a colleague, and a few workflows and records. Each call
 // creates a new company with fresh ids.
-func (s *Sim) SeedDemo() (DemoCompany, error) {
+func (s *Sim) SeedDemo() (DemoCompany, error) { return s.SeedDemoWith(DemoCompany{}) }
+
+// SeedDemoWith is SeedDemo with chosen values: each non-empty field of want is
+// used as given (so a demo deployment can keep a stable client id and secret
+// across restarts), each empty one is generated.
+func (s *Sim) SeedDemoWith(want DemoCompany) (DemoCompany, error) {
 	d := DemoCompany{
-		CompanyID:       newObjectID(),
-		ClientID:        newUUID(),
-		ClientSecret:    randomSecret(),
-		ActingUserEmail: "admin@demo.example.com",
+		CompanyID:       cmp.Or(want.CompanyID, newObjectID()),
+		ClientID:        cmp.Or(want.ClientID, newUUID()),
+		ClientSecret:    cmp.Or(want.ClientSecret, randomSecret()),
+		ActingUserEmail: cmp.Or(want.ActingUserEmail, "admin@demo.example.com"),
 	}
-	const colleague = "jane.doe@demo.example.com"
-	err := errors.Join(
-		s.AddCompany(d.CompanyID, 0),
-		s.AddApp(d.CompanyID, App{
-			ClientID: d.ClientID, ClientSecret: d.ClientSecret,
-			Scopes: demoScopes(), ClientCredentials: true,
-		}),
-		s.AddUser(d.CompanyID, d.ActingUserEmail),
-		s.AddUser(d.CompanyID, colleague),
-	)
-	if err != nil {
-		return DemoCompany{}, fmt.Errorf("seeding demo company: %w", err)
+	colleague := "jane.doe@demo.example.com"
+	if strings.EqualFold(colleague, d.ActingUserEmail) {
+		colleague = "john.roe@demo.example.com"
+	}
+	steps := []func() error{
+		func() error { return s.AddCompany(d.CompanyID, 0) },
+		func() error {
+			return s.AddApp(d.CompanyID, App{
+				ClientID: d.ClientID, ClientSecret: d.ClientSecret,
+				Scopes: demoScopes(), ClientCredentials: true,
+			})
+		},
+		func() error { return s.AddUser(d.CompanyID, d.ActingUserEmail) },
+		func() error { return s.AddUser(d.CompanyID, colleague) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return DemoCompany{}, fmt.Errorf("seeding demo company: %w", err)
+		}
 	}
 
 	s.mu.Lock()

@@ -29,10 +29,11 @@ func (c *fakeClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 // env is a simulator served over real HTTP with one seeded company.
 type env struct {
-	sim   *Sim
-	srv   *httptest.Server
-	clock *fakeClock
-	demo  DemoCompany
+	sim    *Sim
+	srv    *httptest.Server
+	clock  *fakeClock
+	demo   DemoCompany
+	client *http.Client
 }
 
 // newEnv starts a simulator with a demo company on an httptest server.
@@ -49,7 +50,17 @@ func newEnv(t *testing.T, opts Options) *env {
 	}
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return &env{sim: s, srv: srv, clock: clock, demo: demo}
+	return &env{sim: s, srv: srv, clock: clock, demo: demo, client: newClient(t)}
+}
+
+// newClient returns a client with its own connection pool: parallel tests
+// must not share http.DefaultTransport, whose idle connections every
+// httptest.Server.Close drops.
+func newClient(t *testing.T) *http.Client {
+	t.Helper()
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Timeout: 5 * time.Second, Transport: tr}
 }
 
 // response is what a test saw of an HTTP exchange.
@@ -65,11 +76,11 @@ func (r response) str(key string) string {
 	return s
 }
 
-// do sends a request with a 5-second client timeout and reads the answer.
+// do sends a request with the env's client (5-second timeout) and reads the
+// answer.
 func (e *env) do(t *testing.T, req *http.Request) response {
 	t.Helper()
-	client := &http.Client{Timeout: 5 * time.Second}
-	resp, err := client.Do(req)
+	resp, err := e.client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}

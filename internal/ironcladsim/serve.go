@@ -19,10 +19,17 @@ const shutdownGrace = 5 * time.Second
 // URL and the demo company's credentials to out: they are the simulator's own
 // throwaway values, printed so that a person can point a tenant at them.
 func Serve(ctx context.Context, addr string, out io.Writer) error {
+	return ServeDemo(ctx, addr, DemoCompany{}, out)
+}
+
+// ServeDemo is Serve with chosen demo values: the non-empty fields of demo are
+// used as given and the others generated (see SeedDemoWith). A deployment
+// that seeds a tenant ahead of time uses it to know the credentials.
+func ServeDemo(ctx context.Context, addr string, demo DemoCompany, out io.Writer) error {
 	sim := New(Options{})
-	demo, err := sim.SeedDemo()
+	demo, err := sim.SeedDemoWith(demo)
 	if err != nil {
-		return err
+		return fmt.Errorf("ironclad simulator: %w", err)
 	}
 	ln, err := new(net.ListenConfig).Listen(ctx, "tcp", addr)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // served is a running Serve: its base URL, the printed demo credentials and
 // the channel its result arrives on.
 type served struct {
-	env  *env // srv is nil: requests go to base
+	env  *env // only client and demo are set: requests go to base
 	base string
 	done chan error
 }
@@ -23,11 +23,17 @@ type served struct {
 // it prints.
 func startServe(t *testing.T) (*served, context.CancelFunc) {
 	t.Helper()
+	return startServeDemo(t, DemoCompany{})
+}
+
+// startServeDemo is startServe with chosen demo values.
+func startServeDemo(t *testing.T, demo DemoCompany) (*served, context.CancelFunc) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		err := Serve(ctx, "127.0.0.1:0", pw)
+		err := ServeDemo(ctx, "127.0.0.1:0", demo, pw)
 		_ = pw.CloseWithError(err)
 		done <- err
 	}()
@@ -52,7 +58,7 @@ func startServe(t *testing.T) (*served, context.CancelFunc) {
 		cancel()
 		t.Fatalf("printed base URL %q (%v)", base, err)
 	}
-	e := &env{srv: nil, demo: DemoCompany{
+	e := &env{client: newClient(t), demo: DemoCompany{
 		CompanyID:       printed["demo company id"],
 		ClientID:        printed["demo client id"],
 		ClientSecret:    printed["demo client secret"],
@@ -110,7 +116,7 @@ func TestServe(t *testing.T) {
 	if err := s.wait(t); err != nil {
 		t.Fatalf("Serve: %v", err)
 	}
-	if resp, err := http.Get(s.base + userinfoPath); err == nil {
+	if resp, err := newClient(t).Get(s.base + userinfoPath); err == nil {
 		resp.Body.Close()
 		t.Error("the simulator still answers after Serve returned")
 	}
@@ -127,11 +133,13 @@ func TestServeEndsHangingRequests(t *testing.T) {
 	}
 
 	// A client with no timeout of its own: only the shutdown can end it.
+	hangClient := newClient(t)
+	hangClient.Timeout = 0
 	hung := make(chan error, 1)
 	go func() {
 		req, _ := http.NewRequest(http.MethodGet, s.base+userinfoPath, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := hangClient.Do(req)
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -165,5 +173,21 @@ func TestServeBadAddress(t *testing.T) {
 	err := Serve(t.Context(), "127.0.0.1:notaport", io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "listening on 127.0.0.1:notaport") {
 		t.Errorf("Serve on a bad address: %v", err)
+	}
+}
+
+func TestServeDemoWithChosenCredentials(t *testing.T) {
+	t.Parallel()
+	want := DemoCompany{ClientID: "a8e0602b-e721-4635-9610-239f7b59aa6e", ClientSecret: "from-a-file", ActingUserEmail: "admin@demo.example"}
+	s, cancel := startServeDemo(t, want)
+	defer cancel()
+	got := s.env.demo
+	if got.ClientID != want.ClientID || got.ClientSecret != want.ClientSecret || got.ActingUserEmail != want.ActingUserEmail || got.CompanyID == "" {
+		t.Errorf("printed %+v, want the chosen values %+v and a company id", got, want)
+	}
+	s.token(t)
+	cancel()
+	if err := s.wait(t); err != nil {
+		t.Fatalf("ServeDemo: %v", err)
 	}
 }
