@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/grantwatch/grantwatch/internal/pgtest"
 	"github.com/grantwatch/grantwatch/internal/postgres"
+	"github.com/grantwatch/grantwatch/migrations"
 )
 
 // newPool opens a pool on url that the test closes at cleanup.
@@ -135,8 +137,12 @@ func requireMigrated(t *testing.T, pool *pgxpool.Pool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gooseRows != gooseVersions || gooseVersions != 1 {
-		t.Errorf("goose recorded %d rows for %d versions, want 1 of each", gooseRows, gooseVersions)
+	files, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gooseRows != gooseVersions || gooseVersions != len(files) {
+		t.Errorf("goose recorded %d rows for %d versions, want one for each of %d files", gooseRows, gooseVersions, len(files))
 	}
 
 	migrator, err := rivermigrate.New(riverpgxv5.New(pool), nil)
