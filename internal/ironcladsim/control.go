@@ -35,7 +35,6 @@ func (s *Sim) AddCompany(companyID string, ratePerMinute int) error {
 		displayName:   companyID,
 		active:        true,
 		ratePerMinute: ratePerMinute,
-		created:       s.now(),
 	}
 	return nil
 }

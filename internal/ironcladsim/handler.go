@@ -18,16 +18,16 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Attribute the request to a company before anything else, so that it
 	// is counted and faulted even when it is malformed or will be refused.
-	var companyID string
+	var clientID, bearer string
 	if r.Method == http.MethodPost && r.URL.Path == tokenPath {
 		tr := parseTokenRequest(r)
 		r = r.WithContext(context.WithValue(r.Context(), tokenRequestKey{}, tr))
-		companyID = s.companyOfClient(tr.clientID)
+		clientID = tr.clientID
 	} else {
-		companyID = s.companyOfToken(bearerToken(r))
+		bearer = bearerToken(r)
 	}
-
 	s.mu.Lock()
+	companyID := s.state.attribute(clientID, bearer)
 	s.state.calls[companyID]++
 	plan := s.state.planFaults(companyID, r.URL.Path)
 	s.mu.Unlock()
@@ -81,23 +81,15 @@ func tokenRequestFrom(r *http.Request) tokenRequest {
 	return tr
 }
 
-// companyOfClient attributes a token request by its client id. A deleted
-// application's requests still count for its company.
-func (s *Sim) companyOfClient(clientID string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if a := s.state.apps[clientID]; a != nil {
+// attribute returns the company a request belongs to: by the client id of a
+// token request (a deleted application's requests still count for its
+// company) or by the bearer token of an API request, valid or not. It returns
+// "" when neither names a company. Call with mu held.
+func (st *state) attribute(clientID, bearer string) string {
+	if a := st.apps[clientID]; a != nil {
 		return a.companyID
 	}
-	return ""
-}
-
-// companyOfToken attributes an API request by its bearer token, whether or not
-// the token is still valid.
-func (s *Sim) companyOfToken(tok string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t := s.state.tokens[tok]; t != nil {
+	if t := st.tokens[bearer]; t != nil {
 		return t.companyID
 	}
 	return ""

@@ -67,13 +67,3 @@ func (s *Sim) SetDialect(d Dialect) {
 	defer s.mu.Unlock()
 	s.state.dialect = d
 }
-
-// dialect returns the current dialect, DialectIronclad for unknown values.
-func (s *Sim) dialect() Dialect {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.state.dialect == DialectRFC {
-		return DialectRFC
-	}
-	return DialectIronclad
-}

@@ -40,7 +40,6 @@ type company struct {
 	users         []*user // in creation order
 	workflows     []*workflow
 	records       []*record
-	created       time.Time
 	// window is the start of the current rate-limit minute and used counts
 	// requests per bucket within it.
 	window time.Time

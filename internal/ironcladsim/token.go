@@ -72,9 +72,8 @@ func parseTokenRequest(r *http.Request) tokenRequest {
 }
 
 // tokenFields decodes a form or JSON body into form values, or says what is
-// wrong with it. [doc] Ironclad
-// shows a JSON body; [rfc] RFC 6749 §4.4.2 and golang.org/x/oauth2 send a
-// form; [guess] Ironclad accepts both.
+// wrong with it. [doc] Ironclad shows a JSON body; [rfc] RFC 6749 §4.4.2 and
+// golang.org/x/oauth2 send a form; [guess] Ironclad accepts both.
 func tokenFields(contentType string, body []byte) (fields url.Values, problem string) {
 	mediaType, _, err := mime.ParseMediaType(contentType)
 	if err != nil {
@@ -190,11 +189,12 @@ func (s *Sim) handleToken(w http.ResponseWriter, r *http.Request) {
 
 	switch {
 	case !authenticated:
-		status := http.StatusUnauthorized
+		// [rfc] RFC 6749 §5.2 asks for the challenge when the client used
+		// Basic; many servers (the RFC dialect) leave it out.
 		if tr.usedBasic && dialect != DialectRFC {
 			w.Header().Set("WWW-Authenticate", basicRealm)
 		}
-		writeOAuthError(w, status, "invalid_client", descInvalidClient)
+		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", descInvalidClient)
 	case tr.grantType != "client_credentials":
 		// The simulator supports only the client credentials grant;
 		// Ironclad would go on to check an authorization code or refresh
