@@ -81,8 +81,10 @@ const (
 
 // Rate limits. [doc] Per company, per minute, in shared buckets. [guess] The
 // window is a fixed calendar minute; only requests that pass authentication,
-// scope and acting-user checks consume it; the token endpoint is not limited
-// (no limit is documented for it) and 429 carries no Retry-After.
+// scope and acting-user checks consume it; participants draw from the
+// workflows bucket and attachments from the records bucket; the token
+// endpoint is not limited (no limit is documented for it) and 429 carries no
+// Retry-After.
 const (
 	rateWorkflows = 400 // GET /public/api/v1/workflows...
 	rateRecords   = 600 // GET /public/api/v1/records...

@@ -383,3 +383,17 @@ func TestSetDialect(t *testing.T) {
 		t.Fatalf("RFC dialect: status %d, want 400", resp.status)
 	}
 }
+
+func TestDefaultTokenTTL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	resp := e.do(t, e.tokenRequest(t, e.creds(), nil, false))
+	if got := resp.body["expires_in"]; got != float64(3600) {
+		t.Errorf("expires_in %v, want 3600", got)
+	}
+	tok := resp.str("access_token")
+	e.clock.Advance(time.Hour)
+	if resp := e.get(t, userinfoPath, tok, e.demo.ActingUserEmail); resp.str("message") != "token has expired" {
+		t.Errorf("after an hour: %s, want token has expired", resp.raw)
+	}
+}
