@@ -5,6 +5,7 @@ GO ?= go
 BIN := bin/worker
 PKG := ./...
 FUZZTIME ?= 30s
+BENCH_TENANTS ?= 2000
 
 .PHONY: help
 help: ## List the targets
@@ -32,8 +33,9 @@ fuzz: ## Fuzz the Ironclad response parsing for FUZZTIME (default 30s)
 	$(GO) test ./internal/ironclad -run '^$$' -fuzz '^FuzzParse' -fuzztime $(FUZZTIME)
 
 .PHONY: bench
-bench: ## Run the benchmarks (speed and memory are measured here, never by timed tests)
+bench: ## Benchmarks plus `worker bench`: checks/s and memory of one replica (never measured by timed tests)
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+	$(GO) run ./cmd/worker bench --tenants $(BENCH_TENANTS)
 
 .PHONY: demo
 demo: ## Run the scripted demo: throwaway Postgres, simulated Ironclad, A and B codes, an alert, history

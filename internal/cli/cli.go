@@ -54,6 +54,7 @@ func commands() []command {
 		{"reseal", "re-seal every stored client secret under the primary key of GRANTWATCH_SECRET_KEYS", runReseal},
 		{"sim", "serve the simulated Ironclad with a ready-made demo company", runSim},
 		{"demo", "a scripted story on a throwaway database: A and B codes, an alert, the history", runDemo},
+		{"bench", "measure one replica's checks per second and memory against the simulated Ironclad", runBench},
 	}
 }
 

@@ -46,16 +46,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	dbURL := e.getenv("DATABASE_URL")
 	if dbURL == "" {
 		say("No DATABASE_URL: preparing a throwaway PostgreSQL (a local server if one answers, else a cluster from the local binaries)…")
-		admin, stop, err := localpg.AdminURL(ctx, localpg.Options{})
+		url, cleanup, err := throwawayDatabase(ctx)
 		if err != nil {
 			return err
 		}
-		defer stop()
-		url, drop, err := scratchDatabase(ctx, admin)
-		if err != nil {
-			return err
-		}
-		defer drop()
+		defer cleanup()
 		dbURL = url
 	}
 
@@ -292,6 +287,22 @@ func summarizeWebhook(body []byte) string {
 		s = s[:600] + "…"
 	}
 	return s
+}
+
+// throwawayDatabase returns the URL of a new, empty database on a local
+// server (or a throwaway cluster started from the local binaries) and a
+// function that removes it again.
+func throwawayDatabase(ctx context.Context) (string, func(), error) {
+	admin, stop, err := localpg.AdminURL(ctx, localpg.Options{})
+	if err != nil {
+		return "", nil, err
+	}
+	url, drop, err := scratchDatabase(ctx, admin)
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	return url, func() { drop(); stop() }, nil
 }
 
 // scratchDatabase creates a uniquely named database on an admin connection

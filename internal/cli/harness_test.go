@@ -188,12 +188,3 @@ func (h *harness) history(args ...string) []incidentJSON {
 }
 
 func codes(c []health.Code) string { return fmt.Sprint(c) }
-
-func errorsJoin(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}

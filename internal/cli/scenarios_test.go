@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -104,14 +105,14 @@ func TestScenarioBCodes(t *testing.T) {
 			func(h *harness, c company) error { return h.sim.GrantScope(c.clientID, string(health.ScopeReadUsers)) }},
 		{"workflow-scopes-revoked", "ICD-103-B",
 			func(h *harness, c company) error {
-				return errorsJoin(h.sim.RevokeScope(c.clientID, string(health.ScopeReadWorkflows)), h.sim.RevokeScope(c.clientID, string(health.ScopeReadParticipants)))
+				return errors.Join(h.sim.RevokeScope(c.clientID, string(health.ScopeReadWorkflows)), h.sim.RevokeScope(c.clientID, string(health.ScopeReadParticipants)))
 			},
 			func(h *harness, c company) error {
 				return h.sim.GrantScope(c.clientID, string(health.ScopeReadParticipants))
 			}},
 		{"record-scopes-revoked", "ICD-104-B",
 			func(h *harness, c company) error {
-				return errorsJoin(h.sim.RevokeScope(c.clientID, string(health.ScopeReadRecords)), h.sim.RevokeScope(c.clientID, string(health.ScopeReadAttachments)))
+				return errors.Join(h.sim.RevokeScope(c.clientID, string(health.ScopeReadRecords)), h.sim.RevokeScope(c.clientID, string(health.ScopeReadAttachments)))
 			},
 			func(h *harness, c company) error {
 				return h.sim.GrantScope(c.clientID, string(health.ScopeReadRecords))
