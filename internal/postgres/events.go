@@ -99,8 +99,9 @@ func insertIncidentEvent(ctx context.Context, q querier, tenantID int64, ev heal
 			return StoredEvent{}, fmt.Errorf("encoding the detail of a %s event: %w", ev.Kind, err)
 		}
 	}
-	// The detail is read back as PostgreSQL normalised it, so that the
-	// returned event equals the one later queries return.
+	// The time is cut and the detail read back as PostgreSQL stores them,
+	// so that the returned event equals the one later queries return.
+	ev.At = ev.At.Truncate(time.Microsecond)
 	stored := StoredEvent{TenantID: tenantID, Event: ev, IncidentID: incidentID}
 	err := q.QueryRow(ctx, `
 		INSERT INTO events (tenant_id, kind, code, capability, severity, scopes, check_id, incident_id, at, summary, detail)
