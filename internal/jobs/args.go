@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"slices"
-	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -57,18 +56,29 @@ func (VerifyTenantArgs) InsertOpts() river.InsertOpts {
 // DeliverAlertArgs delivers one alert to one sink. The alert is carried in
 // full (it holds no secret: codes, messages, scopes, evidence summaries) so
 // delivery needs no further reads and a retry sends exactly what the first
-// attempt sent.
+// attempt sent. Build it with NewDeliverAlertArgs.
 type DeliverAlertArgs struct {
-	EventID int64       `json:"event_id" river:"unique"`
-	Sink    string      `json:"sink" river:"unique"`
-	Alert   alert.Alert `json:"alert"`
+	// Key is the alert's idempotency key (alert.Alert.IdempotencyKey).
+	// With Sink it is the job's unique key: an event's alert, each
+	// numbered reminder and each test alert is enqueued once per sink,
+	// while a reminder never collides with the alert that opened its
+	// incident although both name the same event.
+	Key   string      `json:"key" river:"unique"`
+	Sink  string      `json:"sink" river:"unique"`
+	Alert alert.Alert `json:"alert"`
+}
+
+// NewDeliverAlertArgs returns the job that delivers a to the named sink.
+func NewDeliverAlertArgs(a alert.Alert, sink string) DeliverAlertArgs {
+	return DeliverAlertArgs{Key: a.IdempotencyKey(), Sink: sink, Alert: a}
 }
 
 // Kind implements river.JobArgs.
 func (DeliverAlertArgs) Kind() string { return "deliver_alert" }
 
-// InsertOpts makes an alert unique per (event, sink) in every state, so the
-// same alert can never be enqueued twice, even after it was delivered.
+// InsertOpts makes an alert unique per (idempotency key, sink) in every
+// state, so the same alert can never be enqueued twice, even after it was
+// delivered.
 func (DeliverAlertArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
 		Queue:       QueueAlerts,
@@ -83,8 +93,6 @@ const (
 	// scheduled check starts afresh after that.
 	verifyMaxAttempts = 5
 	// deliverMaxAttempts is a backstop: delivery gives up by age
-	// (DeliverPolicy.GiveUpAfter, 24h by default) long before this.
+	// (alert.Delivery.GiveUpAfter, 24h by default) long before this.
 	deliverMaxAttempts = 200
-	// alertRetryCap is the longest wait between two delivery attempts.
-	alertRetryCap = time.Hour
 )

@@ -31,9 +31,12 @@ type Config struct {
 	JobTimeout    time.Duration // one verify_tenant job
 	// RescueAfter is when River considers a running job stuck (its replica
 	// died) and makes it available again. It must exceed JobTimeout.
-	RescueAfter      time.Duration
-	AlertGiveUpAfter time.Duration // default 24h
-	SoftStopTimeout  time.Duration // on Stop, how long running jobs may finish before being cancelled
+	RescueAfter time.Duration
+	// AlertDelivery tunes delivery: each attempt's timeout (which the
+	// Sinks' HTTP client should also carry), retries and giving up. Zero
+	// fields take alert.DefaultDelivery's values.
+	AlertDelivery   alert.Delivery
+	SoftStopTimeout time.Duration // on Stop, how long running jobs may finish before being cancelled
 	// AlertsOnly works only the alerts queue and schedules nothing (the
 	// demo's delivery-only client).
 	AlertsOnly bool
@@ -50,9 +53,7 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 2000
 	}
-	if cfg.AlertGiveUpAfter <= 0 {
-		cfg.AlertGiveUpAfter = 24 * time.Hour
-	}
+	cfg.AlertDelivery = cfg.AlertDelivery.WithDefaults()
 	if cfg.RescueAfter <= cfg.JobTimeout {
 		return nil, fmt.Errorf("the stuck-job rescue (%s) must be longer than the job timeout (%s)", cfg.RescueAfter, cfg.JobTimeout)
 	}
@@ -69,9 +70,16 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 	river.AddWorker(workers, schedule)
 	river.AddWorker(workers, &VerifyWorker{Verifier: cfg.Verifier, JobTimeout: cfg.JobTimeout})
 	river.AddWorker(workers, &DeliverWorker{
-		Store: cfg.Store, Pool: cfg.Pool, Sinks: sinks, GiveUpAfter: cfg.AlertGiveUpAfter,
-		JobTimeout: 30 * time.Second, Now: cfg.Now, Log: cfg.Log,
+		Store: cfg.Store, Pool: cfg.Pool, Sinks: sinks, Delivery: cfg.AlertDelivery,
+		// The HTTP client's timeout ends a slow attempt first; this is
+		// the backstop, and tells River's rescuer how long an attempt
+		// may legitimately run.
+		JobTimeout: cfg.AlertDelivery.Timeout + 5*time.Second, Now: cfg.Now, Log: cfg.Log,
 	})
+	remind := &RemindWorker{
+		Store: cfg.Store, Pool: cfg.Pool, Policy: cfg.Verifier.Alerts, Sinks: names, Now: cfg.Now, Log: cfg.Log,
+	}
+	river.AddWorker(workers, remind)
 
 	rc := &river.Config{
 		Logger:               slog.New(zerolog.NewSlogHandler(cfg.Log.With().Str("component", "river").Logger())),
@@ -102,12 +110,16 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 			},
 			&river.PeriodicJobOpts{ID: "schedule_due", RunOnStart: true},
 		)}
+		if cfg.Verifier.Alerts.RemindEvery > 0 {
+			rc.PeriodicJobs = append(rc.PeriodicJobs, remindPeriodicJob())
+		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), rc)
 	if err != nil {
 		return nil, fmt.Errorf("building the River client: %w", err)
 	}
 	schedule.Insert = client
+	remind.Insert = client
 	cfg.Verifier.Insert = client
 	return client, nil
 }

@@ -24,28 +24,35 @@ type DeliverWorker struct {
 		Begin(ctx context.Context) (pgx.Tx, error)
 	}
 	Sinks map[string]alert.Sink
-	// GiveUpAfter is how long delivery keeps retrying (24h by default); then
-	// the failure becomes an alert_failed event operators can query.
-	GiveUpAfter time.Duration
-	JobTimeout  time.Duration
-	Now         func() time.Time
-	Log         zerolog.Logger
+	// Delivery holds the retry schedule (RetryBase doubling up to
+	// RetryCap) and how long delivery keeps trying (GiveUpAfter); then the
+	// failure becomes an alert_failed event operators can query. Zero
+	// fields take alert.DefaultDelivery's values.
+	Delivery   alert.Delivery
+	JobTimeout time.Duration
+	Now        func() time.Time
+	Log        zerolog.Logger
 }
 
 // Timeout implements river.Worker.
 func (w *DeliverWorker) Timeout(*river.Job[DeliverAlertArgs]) time.Duration { return w.JobTimeout }
 
-// NextRetry backs off exponentially from 10s to at most an hour, with jitter.
+// NextRetry backs off exponentially from RetryBase to at most RetryCap,
+// with jitter so that alerts failing together do not retry in step.
 func (w *DeliverWorker) NextRetry(job *river.Job[DeliverAlertArgs]) time.Time {
-	return time.Now().Add(backoff(job.Attempt, 10*time.Second, alertRetryCap))
+	d := w.Delivery.WithDefaults()
+	return time.Now().Add(backoff(job.Attempt, d.RetryBase, d.RetryCap))
 }
 
 // Work sends the alert. Success records alert_delivered and completes the
 // job in one transaction. A permanent refusal (4xx other than 408/429), an
 // unknown sink, or retries past GiveUpAfter record alert_failed and cancel.
-// Anything else is retried. Receivers de-duplicate on the event id, which
-// covers the one unavoidable repeat: a crash after the receiver accepted
-// the alert but before the completion committed.
+// A receiver that asks for time (Retry-After on 429 or 503) gets it: the
+// job is snoozed that long. Anything else is retried with backoff.
+//
+// Delivery is at least once: a crash after the receiver accepted the alert
+// but before the completion committed makes the rescued job send it again,
+// with the same Idempotency-Key, on which receivers de-duplicate.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverAlertArgs]) error {
 	a := job.Args.Alert
 	sink, ok := w.Sinks[job.Args.Sink]
@@ -57,10 +64,13 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverAlertArg
 	if err == nil {
 		return w.record(ctx, job, health.EventAlertDelivered, nil, true)
 	}
-	w.Log.Warn().Err(err).Int64("event_id", a.EventID).Str("sink", sink.Name()).
+	w.Log.Warn().Err(err).Str("key", job.Args.Key).Str("sink", sink.Name()).
 		Int("attempt", job.Attempt).Msg("alert delivery failed")
-	if alert.IsPermanent(err) || w.Now().Sub(job.CreatedAt) >= w.GiveUpAfter {
+	if alert.IsPermanent(err) || w.Now().Sub(job.CreatedAt) >= w.Delivery.WithDefaults().GiveUpAfter {
 		return w.fail(ctx, job, err)
+	}
+	if de, ok := errors.AsType[*alert.DeliveryError](err); ok && de.RetryAfter > 0 {
+		return river.JobSnooze(de.RetryAfter)
 	}
 	return err
 }
@@ -85,7 +95,13 @@ func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverAlertA
 		return err
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	detail := map[string]any{"sink": job.Args.Sink, "alert_event_id": a.EventID, "state": a.State, "attempts": job.Attempt}
+	detail := map[string]any{
+		"sink": job.Args.Sink, "idempotency_key": a.IdempotencyKey(), "alert_event_id": a.EventID,
+		"kind": a.Kind, "state": a.State, "attempts": job.Attempt,
+	}
+	if a.Reminder > 0 {
+		detail["reminder"] = a.Reminder
+	}
 	sev := health.SeverityInfo
 	if cause != nil {
 		detail["error"] = cause.Error()
@@ -93,7 +109,7 @@ func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverAlertA
 	}
 	ev := health.Event{Kind: kind, At: w.Now(), Code: a.Code, Scopes: a.Scopes, Severity: sev}
 	if _, err := w.Store.RecordEvent(ctx, tx, a.TenantID, ev, detail); err != nil && !errors.Is(err, postgres.ErrNotFound) {
-		return fmt.Errorf("recording %s for event %d: %w", kind, a.EventID, err)
+		return fmt.Errorf("recording %s for alert %s: %w", kind, a.IdempotencyKey(), err)
 	}
 	if complete {
 		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {

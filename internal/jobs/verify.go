@@ -106,10 +106,14 @@ func (v *Verifier) Verify(ctx context.Context, tenantID int64, opts VerifyOption
 
 	applied, err := v.Store.ApplyObservation(ctx, tenantID, obs, func(ctx context.Context, tx pgx.Tx, a postgres.Applied) error {
 		res.Applied = a
-		res.Alerts = v.Alerts.Plan(alertEvents(t, a.Events))
+		events, err := v.alertEvents(ctx, tx, t, a.Events)
+		if err != nil {
+			return err
+		}
+		res.Alerts = v.Alerts.Plan(events)
 		for _, al := range res.Alerts {
 			for _, sink := range v.Sinks {
-				if _, err := v.Insert.InsertTx(ctx, tx, DeliverAlertArgs{EventID: al.EventID, Sink: sink, Alert: al}, nil); err != nil {
+				if _, err := v.Insert.InsertTx(ctx, tx, NewDeliverAlertArgs(al, sink), nil); err != nil {
 					return fmt.Errorf("enqueueing alert for event %d to sink %s: %w", al.EventID, sink, err)
 				}
 			}
@@ -138,15 +142,34 @@ func (v *Verifier) Verify(ctx context.Context, tenantID int64, opts VerifyOption
 // copied onto another tenant's row does not unseal.
 func SecretAAD(externalID string) []byte { return []byte("grantwatch/tenant/" + externalID) }
 
-func alertEvents(t postgres.Tenant, events []postgres.StoredEvent) []alert.Event {
+// alertEvents turns a check's stored events into what the alert policy
+// reads, each with its incident's opening time and evidence. They are read
+// from the incidents table in tx, not from the ledger: a resolution has
+// already left the ledger.
+func (v *Verifier) alertEvents(ctx context.Context, tx pgx.Tx, t postgres.Tenant, events []postgres.StoredEvent) ([]alert.Event, error) {
+	var ids []int64
+	for _, e := range events {
+		if e.IncidentID != 0 {
+			ids = append(ids, e.IncidentID)
+		}
+	}
+	incidents, err := v.Store.IncidentsByID(ctx, tx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("reading the incidents of tenant %s's events: %w", t.ExternalID, err)
+	}
+	byID := make(map[int64]postgres.IncidentRecord, len(incidents))
+	for _, inc := range incidents {
+		byID[inc.ID] = inc
+	}
 	out := make([]alert.Event, 0, len(events))
 	for _, e := range events {
+		inc := byID[e.IncidentID]
 		out = append(out, alert.Event{
 			ID: e.ID, TenantID: t.ID, Tenant: t.ExternalID, TenantName: t.Name,
-			IncidentID: e.IncidentID, Event: e.Event,
+			IncidentID: e.IncidentID, OpenedAt: inc.OpenedAt, Evidence: inc.Evidence, Event: e.Event,
 		})
 	}
-	return out
+	return out, nil
 }
 
 func codeStrings(codes []health.Code) []string {
