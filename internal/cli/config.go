@@ -23,6 +23,7 @@ type config struct {
 	JobTimeout      time.Duration // GRANTWATCH_JOB_TIMEOUT: one verify_tenant job
 	ShutdownTimeout time.Duration // GRANTWATCH_SHUTDOWN_TIMEOUT: graceful stop on SIGINT/SIGTERM
 	RescueAfter     time.Duration // GRANTWATCH_RESCUE_AFTER: a running job older than this is rescued (its replica died)
+	VerifyRetryBase time.Duration // GRANTWATCH_VERIFY_RETRY_BASE: first wait before retrying an inconclusive check
 	MaxConns        int           // GRANTWATCH_DB_MAX_CONNS: pool size per replica
 	APIToken        string        // GRANTWATCH_API_TOKEN: bearer token for /riverui/ (and the API); unset = not served
 	LogFormat       string        // LOG_FORMAT: json (default) or console
@@ -77,6 +78,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	durVar(&c.JobTimeout, "GRANTWATCH_JOB_TIMEOUT", 2*time.Minute, time.Second)
 	durVar(&c.RescueAfter, "GRANTWATCH_RESCUE_AFTER", 10*time.Minute, 2*time.Second)
 	durVar(&c.ShutdownTimeout, "GRANTWATCH_SHUTDOWN_TIMEOUT", 30*time.Second, 0)
+	durVar(&c.VerifyRetryBase, "GRANTWATCH_VERIFY_RETRY_BASE", 30*time.Second, 100*time.Millisecond)
 	switch c.LogFormat {
 	case "json", "console":
 	default:

@@ -90,7 +90,7 @@ func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
 		Pool: d.pool, Store: d.store, Verifier: verifier, Sinks: sinks,
 		VerifyWorkers: d.cfg.VerifyWorkers, AlertWorkers: d.cfg.AlertWorkers,
 		ScheduleEvery: d.cfg.ScheduleEvery, JobTimeout: d.cfg.JobTimeout,
-		RescueAfter: d.cfg.RescueAfter, SoftStopTimeout: d.cfg.ShutdownTimeout * 2 / 3,
+		VerifyRetryBase: d.cfg.VerifyRetryBase, RescueAfter: d.cfg.RescueAfter, SoftStopTimeout: d.cfg.ShutdownTimeout * 2 / 3,
 		Log: d.log,
 	}, false)
 	if err != nil {

@@ -29,6 +29,9 @@ type Config struct {
 	ScheduleEvery time.Duration // how often the leader enqueues schedule_due
 	BatchSize     int           // tenants claimed per schedule transaction (default 2000)
 	JobTimeout    time.Duration // one verify_tenant job
+	// VerifyRetryBase is the first wait before an inconclusive check is
+	// retried; each further retry waits twice as long (default 30s).
+	VerifyRetryBase time.Duration
 	// RescueAfter is when River considers a running job stuck (its replica
 	// died) and makes it available again. It must exceed JobTimeout.
 	RescueAfter time.Duration
@@ -68,7 +71,7 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 	schedule := &ScheduleWorker{Store: cfg.Store, Pool: cfg.Pool, BatchSize: cfg.BatchSize, Now: cfg.Now}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, schedule)
-	river.AddWorker(workers, &VerifyWorker{Verifier: cfg.Verifier, JobTimeout: cfg.JobTimeout})
+	river.AddWorker(workers, &VerifyWorker{Verifier: cfg.Verifier, JobTimeout: cfg.JobTimeout, RetryBase: cfg.VerifyRetryBase})
 	river.AddWorker(workers, &DeliverWorker{
 		Store: cfg.Store, Pool: cfg.Pool, Sinks: sinks, Delivery: cfg.AlertDelivery,
 		// The HTTP client's timeout ends a slow attempt first; this is

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -19,15 +20,23 @@ type VerifyWorker struct {
 	Verifier *Verifier
 	// Timeout bounds one job; it must stay below River's stuck-job rescue.
 	JobTimeout time.Duration
+	// RetryBase is the wait before the first retry of an inconclusive
+	// check (default defaultVerifyRetryBase).
+	RetryBase time.Duration
 }
+
+// defaultVerifyRetryBase is long enough that a brief Ironclad outage is not
+// hammered by every tenant at once, short enough that a blip costs little.
+const defaultVerifyRetryBase = 30 * time.Second
 
 // Timeout implements river.Worker.
 func (w *VerifyWorker) Timeout(*river.Job[VerifyTenantArgs]) time.Duration { return w.JobTimeout }
 
-// NextRetry backs off an inconclusive check: 30s, 1m, 2m, 4m … capped at 10
-// minutes, ±20% jitter so many tenants failing together do not retry in step.
+// NextRetry backs off an inconclusive check: RetryBase (30s by default), then
+// twice that, four times … capped at 10 minutes, ±20% jitter so many tenants
+// failing together do not retry in step.
 func (w *VerifyWorker) NextRetry(job *river.Job[VerifyTenantArgs]) time.Time {
-	return time.Now().Add(backoff(job.Attempt, 30*time.Second, 10*time.Minute))
+	return time.Now().Add(backoff(job.Attempt, cmp.Or(w.RetryBase, defaultVerifyRetryBase), 10*time.Minute))
 }
 
 // Work implements river.Worker. A conclusive (or dropped) check completes the
