@@ -11,21 +11,11 @@ import (
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/jobs"
 	"github.com/grantwatch/grantwatch/internal/postgres"
+	"github.com/grantwatch/grantwatch/internal/view"
 )
 
-// checkJSON is the `check --json` contract.
-type checkJSON struct {
-	Tenant     string                  `json:"tenant"`
-	CheckID    int64                   `json:"check_id"`
-	Conclusive bool                    `json:"conclusive"`
-	Dropped    bool                    `json:"dropped,omitempty"`
-	Open       []health.Code           `json:"open"`
-	Suspected  []health.Code           `json:"suspected"`
-	Scopes     map[health.Scope]string `json:"scopes"`
-	APICalls   int                     `json:"api_calls"`
-	Alerts     int                     `json:"alerts_enqueued"`
-	Evidence   []health.Evidence       `json:"evidence"`
-}
+// checkJSON is the `check --json` contract, shared with the HTTP API.
+type checkJSON = view.Check
 
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "check", "check ID [--json]")
@@ -47,7 +37,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := toCheckJSON(res)
+	out := view.NewCheck(res)
 	if *asJSON {
 		return writeJSON(e.io.Stdout, out)
 	}
@@ -82,26 +72,6 @@ func checkNow(ctx context.Context, e *env, d *deps, ext string) (jobs.Result, er
 		return res, fmt.Errorf("tenant %s was removed", ext)
 	}
 	return res, err
-}
-
-func toCheckJSON(r jobs.Result) checkJSON {
-	l := r.Applied.Ledger
-	out := checkJSON{
-		Tenant: r.Tenant.ExternalID, CheckID: r.Applied.CheckID,
-		Conclusive: r.Observation.Conclusive() && !r.Applied.Dropped, Dropped: r.Applied.Dropped,
-		Open: nonNil(l.OpenCodes()), Suspected: nonNil(l.Suspected()),
-		Scopes: scopeStrings(l.ScopeStates()), APICalls: r.Observation.APICalls,
-		Alerts: len(r.Alerts), Evidence: nonNil(r.Observation.Evidence),
-	}
-	return out
-}
-
-func scopeStrings(m map[health.Scope]health.ScopeState) map[health.Scope]string {
-	out := make(map[health.Scope]string, len(m))
-	for s, st := range m {
-		out[s] = string(st)
-	}
-	return out
 }
 
 func printCheck(w io.Writer, c checkJSON, l health.Ledger) {

@@ -9,32 +9,12 @@ import (
 
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/postgres"
+	"github.com/grantwatch/grantwatch/internal/view"
 )
 
-// incidentJSON is the `history --json` contract.
-type incidentJSON struct {
-	ID          int64          `json:"id"`
-	Tenant      string         `json:"tenant"`
-	Code        health.Code    `json:"code"`
-	State       string         `json:"state"` // open | resolved
-	OpenedAt    time.Time      `json:"opened_at"`
-	ResolvedAt  *time.Time     `json:"resolved_at"`
-	LastSeenAt  time.Time      `json:"last_seen_at"`
-	Occurrences int            `json:"occurrences"`
-	Scopes      []health.Scope `json:"scopes"`
-	Evidence    string         `json:"evidence,omitempty"`
-	Message     string         `json:"message"`
-	Remedy      []string       `json:"remedy"`
-}
-
-func toIncidentJSON(r postgres.IncidentRecord) incidentJSON {
-	return incidentJSON{
-		ID: r.ID, Tenant: r.TenantExternalID, Code: r.Code, State: r.State,
-		OpenedAt: utc(r.OpenedAt), ResolvedAt: utcPtr(r.ResolvedAt), LastSeenAt: utc(r.LastSeenAt),
-		Occurrences: r.Occurrences, Scopes: nonNil(r.Scopes), Evidence: r.Evidence,
-		Message: r.Message, Remedy: nonNil(r.Remedy),
-	}
-}
+// incidentJSON is an element of the `history --json` contract, shared with
+// the HTTP API.
+type incidentJSON = view.Incident
 
 func runHistory(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "history", "history [--tenant ID] [--code CODE] [--open] [--since DURATION|TIME] [--limit N] [--json]")
@@ -83,10 +63,7 @@ func runHistory(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	out := make([]incidentJSON, 0, len(recs))
-	for _, r := range recs {
-		out = append(out, toIncidentJSON(r))
-	}
+	out := view.NewIncidents(recs)
 	if *asJSON {
 		return writeJSON(e.io.Stdout, out)
 	}

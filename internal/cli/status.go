@@ -5,24 +5,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/grantwatch/grantwatch/internal/health"
+	"github.com/grantwatch/grantwatch/internal/view"
 )
 
-type statusJSON struct {
-	Tenant      tenantJSON              `json:"tenant"`
-	Open        []incidentJSON          `json:"open"`
-	Suspected   []health.Code           `json:"suspected"`
-	Scopes      map[health.Scope]string `json:"scopes"`
-	LastCheckAt *time.Time              `json:"last_check_at"`
-	Undelivered []undeliveredJSON       `json:"undelivered_alerts"`
-}
-
-type undeliveredJSON struct {
-	EventID int64       `json:"event_id"`
-	At      time.Time   `json:"at"`
-	Code    health.Code `json:"code,omitempty"`
-	Detail  any         `json:"detail,omitempty"`
-}
+// statusJSON is the `status --json` contract, shared with the HTTP API.
+type statusJSON = view.Status
 
 func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "status", "status ID [--json]")
@@ -44,17 +31,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return storeErr(err, ext)
 	}
-	out := statusJSON{
-		Tenant: toTenantJSON(st.Tenant), Suspected: nonNil(st.Ledger.Suspected()),
-		Scopes: scopeStrings(st.Ledger.ScopeStates()), LastCheckAt: utcPtr(st.LastCheckAt),
-		Open: []incidentJSON{}, Undelivered: []undeliveredJSON{},
-	}
-	for _, r := range st.Open {
-		out.Open = append(out.Open, toIncidentJSON(r))
-	}
-	for _, ev := range st.FailedAlerts {
-		out.Undelivered = append(out.Undelivered, undeliveredJSON{EventID: ev.ID, At: utc(ev.At), Code: ev.Code, Detail: ev.Detail})
-	}
+	out := view.NewStatus(st)
 	if *asJSON {
 		return writeJSON(e.io.Stdout, out)
 	}
@@ -68,7 +45,8 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 	printCodes(w, st.Ledger)
 	printScopes(w, out.Scopes)
 	for _, u := range out.Undelivered {
-		fmt.Fprintf(w, "  UNDELIVERED alert for event %d (%s) at %s\n", u.EventID, u.Code, u.At.Format(time.RFC3339))
+		fmt.Fprintf(w, "  UNDELIVERED %s alert %s to sink %s failed at %s after %d attempts: %s\n",
+			u.Code, u.IdempotencyKey, u.Sink, u.At.Format(time.RFC3339), u.Attempts, u.Error)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/grantwatch/grantwatch/internal/jobs"
 	"github.com/grantwatch/grantwatch/internal/postgres"
 	"github.com/grantwatch/grantwatch/internal/secret"
+	"github.com/grantwatch/grantwatch/internal/view"
 )
 
 const tenantUsage = `tenant <add|list|show|rotate|pause|resume|remove> …
@@ -182,7 +183,7 @@ func tenantList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	var out []tenantJSON
+	var out []view.Tenant
 	var after int64
 	for {
 		page, err := d.store.ListTenants(ctx, postgres.ListFilter{IncludeRemoved: *all, Limit: 500, AfterID: after})
@@ -190,7 +191,7 @@ func tenantList(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		for _, t := range page {
-			out = append(out, toTenantJSON(t))
+			out = append(out, view.NewTenant(t))
 		}
 		if len(page) < 500 {
 			break
@@ -228,7 +229,7 @@ func tenantShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return storeErr(err, ext)
 	}
-	j := toTenantJSON(t)
+	j := view.NewTenant(t)
 	if *asJSON {
 		return writeJSON(e.io.Stdout, j)
 	}
