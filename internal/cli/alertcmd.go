@@ -38,7 +38,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("alert configuration: %v", err)
 	}
-	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: 20 * time.Second}, log)
+	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: alertCfg.Delivery.Timeout}, log)
 	if err != nil {
 		return usagef("alert sinks: %v", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/grantwatch/grantwatch/internal/alert"
 	"github.com/grantwatch/grantwatch/internal/httpapi"
@@ -78,7 +77,7 @@ func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
 	if err != nil {
 		return nil, usagef("alert configuration: %v", err)
 	}
-	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: 20 * time.Second}, d.log)
+	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: alertCfg.Delivery.Timeout}, d.log)
 	if err != nil {
 		return nil, usagef("alert sinks: %v", err)
 	}
@@ -91,7 +90,7 @@ func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
 		VerifyWorkers: d.cfg.VerifyWorkers, AlertWorkers: d.cfg.AlertWorkers,
 		ScheduleEvery: d.cfg.ScheduleEvery, JobTimeout: d.cfg.JobTimeout,
 		VerifyRetryBase: d.cfg.VerifyRetryBase, RescueAfter: d.cfg.RescueAfter, SoftStopTimeout: d.cfg.ShutdownTimeout * 2 / 3,
-		Log: d.log,
+		AlertDelivery: alertCfg.Delivery, Log: d.log,
 	}, false)
 	if err != nil {
 		return nil, err
