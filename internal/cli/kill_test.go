@@ -183,8 +183,7 @@ type process struct {
 // replicaEnv and overrides. The test's cleanup kills it if it still runs.
 func (h *harness) startProcess(name string, overrides map[string]string) *process {
 	h.t.Helper()
-	env := replicaEnv()
-	maps.Copy(env, overrides)
+	env := replicaEnv(overrides)
 	p := &process{name: name, cmd: h.workerCommand("run"), out: &lockedBuffer{}, done: make(chan struct{})}
 	for _, k := range slices.Sorted(maps.Keys(env)) {
 		p.cmd.Env = append(p.cmd.Env, k+"="+env[k]) // later entries win

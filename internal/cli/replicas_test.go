@@ -122,9 +122,10 @@ func TestReplicasShareTheSchedule(t *testing.T) {
 
 // replicaEnv is what every replica in these tests is configured with on top
 // of the harness: a fast schedule, short retries, modest pools (several
-// replicas share one test server) and an HTTP listener on a free port.
-func replicaEnv() map[string]string {
-	return map[string]string{
+// replicas share one test server) and an HTTP listener on a free port; then
+// the test's own overrides.
+func replicaEnv(overrides map[string]string) map[string]string {
+	env := map[string]string{
 		"GRANTWATCH_HTTP_ADDR":         "127.0.0.1:0",
 		"GRANTWATCH_SCHEDULE_EVERY":    "1s",
 		"GRANTWATCH_VERIFY_RETRY_BASE": "500ms",
@@ -133,6 +134,8 @@ func replicaEnv() map[string]string {
 		"GRANTWATCH_DB_MAX_CONNS":      "14",
 		"GRANTWATCH_SHUTDOWN_TIMEOUT":  "5s",
 	}
+	maps.Copy(env, overrides)
+	return env
 }
 
 // replica is `worker run` started in this process through Main, exactly as
@@ -149,8 +152,7 @@ type replica struct {
 // replicaEnv and overrides. The test's cleanup stops it if the test does not.
 func (h *harness) startReplica(name string, overrides map[string]string) *replica {
 	h.t.Helper()
-	env := replicaEnv()
-	maps.Copy(env, overrides)
+	env := replicaEnv(overrides)
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
