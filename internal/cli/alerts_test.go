@@ -1,20 +1,18 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -229,15 +227,6 @@ func (h *harness) useSinks(rvs ...*receiver) {
 	h.setenv(alert.EnvSinksFile, path)
 }
 
-// workerProcess is `worker run` as a separate process, so that it can be
-// killed outright.
-type workerProcess struct {
-	cmd    *exec.Cmd
-	output bytes.Buffer // read only after exited is closed
-	exited chan struct{}
-	err    error // from Wait, once exited is closed
-}
-
 // alertWorkerEnv is the delivery configuration of the tests' workers: fast
 // retries, a short attempt timeout and a short give-up age, so that every
 // path is walked in a few seconds. The schedule is slow on purpose: tenants
@@ -252,66 +241,29 @@ func alertWorkerEnv() map[string]string {
 		"GRANTWATCH_ALERT_WORKERS":    "4",
 		"GRANTWATCH_VERIFY_WORKERS":   "2",
 		"GRANTWATCH_DB_MAX_CONNS":     "10",
-		"GRANTWATCH_SHUTDOWN_TIMEOUT": "5s",
+		"GRANTWATCH_SHUTDOWN_TIMEOUT": shutdownBudget.String(),
 	}
 }
 
-// startWorkerProcess starts `worker run` with the harness's environment,
-// alertWorkerEnv and overrides. The test's cleanup kills it if the test
-// did not stop it.
-func (h *harness) startWorkerProcess(overrides map[string]string) *workerProcess {
+// shutdownBudget is the tests' workers' GRANTWATCH_SHUTDOWN_TIMEOUT.
+const shutdownBudget = 5 * time.Second
+
+// startAlertWorker starts `worker run` as a separate process (see
+// startProcess) with alertWorkerEnv and overrides.
+func (h *harness) startAlertWorker(name string, overrides map[string]string) *process {
 	h.t.Helper()
-	cmd := h.workerCommand("run", "--http-addr", "127.0.0.1:0")
-	for k, v := range alertWorkerEnv() {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	for k, v := range overrides {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	p := &workerProcess{cmd: cmd, exited: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = &p.output, &p.output
-	if err := cmd.Start(); err != nil {
-		h.t.Fatalf("starting worker run: %v", err)
-	}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.exited)
-	}()
-	h.t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-p.exited
-		if h.t.Failed() {
-			h.t.Logf("worker run output:\n%s", p.output.String())
-		}
-	})
-	return p
-}
-
-// stop sends SIGTERM and expects a clean exit within the shutdown budget.
-func (p *workerProcess) stop(t *testing.T) {
-	t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatalf("signalling the worker: %v", err)
-	}
-	select {
-	case <-p.exited:
-	case <-time.After(20 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-		t.Fatalf("worker run ignored SIGTERM for 20s\n%s", p.output.String())
-	}
-	if p.err != nil {
-		t.Errorf("worker run exited with %v\n%s", p.err, p.output.String())
-	}
+	env := alertWorkerEnv()
+	maps.Copy(env, overrides)
+	return h.startProcess(name, env)
 }
 
 // kill ends the worker with SIGKILL: no shutdown code runs.
-func (p *workerProcess) kill(t *testing.T) {
+func (p *process) kill(t *testing.T) {
 	t.Helper()
 	if err := p.cmd.Process.Kill(); err != nil {
-		t.Fatalf("killing the worker: %v", err)
+		t.Fatalf("killing %s: %v", p.name, err)
 	}
-	<-p.exited
+	p.wait(t, 10*time.Second)
 }
 
 // count runs a count(*) query.
@@ -391,7 +343,7 @@ func TestAlertsOncePerSinkPerTransition(t *testing.T) {
 	primary, backup := newReceiver(t, "primary", accept), newReceiver(t, "backup", accept)
 	h.useSinks(primary, backup)
 	c := h.pausedTenant("acme")
-	w := h.startWorkerProcess(nil)
+	w := h.startAlertWorker("worker", nil)
 
 	if got := h.openB(c); got.Alerts != 1 {
 		t.Errorf("the confirming check enqueued %d alerts, want 1", got.Alerts)
@@ -406,7 +358,7 @@ func TestAlertsOncePerSinkPerTransition(t *testing.T) {
 		t.Errorf("the restoring check enqueued %d alerts, want 1", restored.Alerts)
 	}
 	h.settle(db)
-	w.stop(t)
+	w.terminate(t, shutdownBudget)
 
 	for _, rv := range []*receiver{primary, backup} {
 		got := rv.received(t)
@@ -463,7 +415,7 @@ func TestAlertsSurviveSIGKILL(t *testing.T) {
 	if n := h.pendingDeliveries(db); n != 1 {
 		t.Fatalf("%d deliveries pending after the confirming check, want 1", n)
 	}
-	first := h.startWorkerProcess(map[string]string{alert.EnvTimeout: "30s"})
+	first := h.startAlertWorker("first", map[string]string{alert.EnvTimeout: "30s"})
 	var key string
 	select {
 	case key = <-rv.arrivals:
@@ -481,14 +433,14 @@ func TestAlertsSurviveSIGKILL(t *testing.T) {
 
 	// The second worker rescues the stuck job as soon as it leads and the
 	// job has outlived its timeout (the attempt timeout plus margin).
-	second := h.startWorkerProcess(map[string]string{
+	second := h.startAlertWorker("second", map[string]string{
 		alert.EnvTimeout: "500ms", "GRANTWATCH_JOB_TIMEOUT": "1s", "GRANTWATCH_RESCUE_AFTER": "2s",
 	})
 	waitFor(t, 60*time.Second, "the rescued alert to be delivered", func() (bool, string) {
 		n := h.pendingDeliveries(db)
 		return n == 0, fmt.Sprintf("%d deliveries pending", n)
 	})
-	second.stop(t)
+	second.terminate(t, shutdownBudget)
 
 	got := rv.received(t)
 	if len(got) != 1 || got[0].alert.Key != key {
@@ -517,10 +469,10 @@ func TestAlertDeliveryRetries(t *testing.T) {
 	down := newReceiver(t, "down", func(*http.Request, int) int { return http.StatusBadGateway })
 	h.useSinks(flaky, slow, rejecting, down)
 	c := h.pausedTenant("acme")
-	w := h.startWorkerProcess(nil)
+	w := h.startAlertWorker("worker", nil)
 	h.openB(c)
 	h.settle(db)
-	w.stop(t)
+	w.terminate(t, shutdownBudget)
 
 	tests := []struct {
 		rv                  *receiver
@@ -572,7 +524,7 @@ func TestNoAlertWithoutConfirmedChange(t *testing.T) {
 	flicker := h.pausedTenant("flicker")
 	steady := h.pausedTenant("steady")
 	losing := h.pausedTenant("losing")
-	w := h.startWorkerProcess(nil)
+	w := h.startAlertWorker("worker", nil)
 
 	h.expect("flicker healthy", h.check(flicker.ext), want{})
 	if err := h.sim.RevokeScope(flicker.clientID, string(health.ScopeReadUsers)); err != nil {
@@ -602,7 +554,7 @@ func TestNoAlertWithoutConfirmedChange(t *testing.T) {
 	if n := h.count(db, `SELECT count(*) FROM river_job WHERE kind = 'deliver_alert'`); n != 0 {
 		t.Errorf("%d alert deliveries enqueued, want none", n)
 	}
-	w.stop(t)
+	w.terminate(t, shutdownBudget)
 	if got := rv.received(t); len(got) != 0 {
 		t.Errorf("receiver got %+v, want nothing", got)
 	}
