@@ -44,15 +44,21 @@ type receivedAlert struct {
 }
 
 // answer decides a receiver's reply to the attempt-th request carrying one
-// key (1 for the first). It may block on the request's context, which ends
-// when the sender gives up or dies.
-type answer func(r *http.Request, attempt int) int
+// key (1 for the first): it may set headers and returns the status. It may
+// block on the request's context, which ends when the sender gives up or
+// dies.
+type answer func(w http.ResponseWriter, r *http.Request, attempt int) int
 
-func accept(*http.Request, int) int { return http.StatusNoContent }
+func accept(http.ResponseWriter, *http.Request, int) int { return http.StatusNoContent }
+
+// always answers status to every attempt.
+func always(status int) answer {
+	return func(http.ResponseWriter, *http.Request, int) int { return status }
+}
 
 // failFirst answers status to the first n attempts, then accepts.
 func failFirst(n, status int) answer {
-	return func(_ *http.Request, attempt int) int {
+	return func(_ http.ResponseWriter, _ *http.Request, attempt int) int {
 		if attempt <= n {
 			return status
 		}
@@ -60,9 +66,18 @@ func failFirst(n, status int) answer {
 	}
 }
 
+// busyFirst asks the sender to come back in three seconds, then accepts.
+func busyFirst(w http.ResponseWriter, _ *http.Request, attempt int) int {
+	if attempt == 1 {
+		w.Header().Set("Retry-After", "3")
+		return http.StatusTooManyRequests
+	}
+	return http.StatusNoContent
+}
+
 // hangFirst holds the first attempt until the sender gives up, then
 // accepts the next.
-func hangFirst(r *http.Request, attempt int) int {
+func hangFirst(_ http.ResponseWriter, r *http.Request, attempt int) int {
 	if attempt == 1 {
 		<-r.Context().Done()
 		return http.StatusServiceUnavailable
@@ -83,6 +98,7 @@ type receiver struct {
 
 	mu        sync.Mutex
 	requests  map[string]int           // requests per key, whatever the reply
+	arrived   map[string][]time.Time   // when each request per key arrived
 	delivered map[string]int           // 2xx replies per key: what the sender saw succeed
 	alerts    map[string]receivedAlert // the body each key was first acted on with
 	order     []string                 // keys in the order first seen
@@ -94,7 +110,7 @@ func newReceiver(t *testing.T, name string, ans answer) *receiver {
 	t.Helper()
 	rv := &receiver{
 		name: name, secret: "whsec-" + name + "-" + randomSuffix(), answer: ans,
-		requests: map[string]int{}, delivered: map[string]int{}, alerts: map[string]receivedAlert{},
+		requests: map[string]int{}, arrived: map[string][]time.Time{}, delivered: map[string]int{}, alerts: map[string]receivedAlert{},
 	}
 	srv := httptest.NewServer(rv)
 	// Cleanups run last-in first-out: a handler still holding a request is
@@ -103,7 +119,7 @@ func newReceiver(t *testing.T, name string, ans answer) *receiver {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	inner := rv.answer
-	rv.answer = func(r *http.Request, attempt int) int {
+	rv.answer = func(w http.ResponseWriter, r *http.Request, attempt int) int {
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()
 		go func() {
@@ -113,7 +129,7 @@ func newReceiver(t *testing.T, name string, ans answer) *receiver {
 			case <-ctx.Done():
 			}
 		}()
-		return inner(r.WithContext(ctx), attempt)
+		return inner(w, r.WithContext(ctx), attempt)
 	}
 	rv.url = srv.URL + "/hooks/" + name
 	return rv
@@ -140,6 +156,7 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	rv.mu.Lock()
 	rv.requests[key]++
+	rv.arrived[key] = append(rv.arrived[key], time.Now())
 	attempt := rv.requests[key]
 	if attempt == 1 {
 		rv.alerts[key] = a
@@ -153,7 +170,7 @@ func (rv *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	status := rv.answer(r, attempt)
+	status := rv.answer(w, r, attempt)
 	if status/100 == 2 {
 		rv.mu.Lock()
 		rv.delivered[key]++
@@ -172,6 +189,7 @@ func (rv *receiver) reject(why string) {
 type receipt struct {
 	alert     receivedAlert
 	requests  int
+	arrived   []time.Time
 	delivered int
 }
 
@@ -186,7 +204,7 @@ func (rv *receiver) received(t *testing.T) []receipt {
 	}
 	out := make([]receipt, 0, len(rv.order))
 	for _, k := range rv.order {
-		out = append(out, receipt{alert: rv.alerts[k], requests: rv.requests[k], delivered: rv.delivered[k]})
+		out = append(out, receipt{alert: rv.alerts[k], requests: rv.requests[k], arrived: rv.arrived[k], delivered: rv.delivered[k]})
 	}
 	return out
 }
@@ -456,18 +474,20 @@ func TestAlertsSurviveSIGKILL(t *testing.T) {
 
 // TestAlertDeliveryRetries: each sink gets its own job and its own fate. A
 // receiver answering 500 at first gets the alert once it recovers; one that
-// hangs past the attempt timeout is tried again; a 400 is final at once,
-// and one that never recovers is given up on after the give-up age. The
-// two failures are alert_failed events that `status --json` lists.
+// hangs past the attempt timeout is tried again; one that answers 429 with
+// Retry-After is left alone that long; a 400 is final at once, and one that
+// never recovers is given up on after the give-up age. The two failures
+// are alert_failed events that `status --json` lists.
 func TestAlertDeliveryRetries(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	db := h.pool()
 	flaky := newReceiver(t, "flaky", failFirst(2, http.StatusInternalServerError))
 	slow := newReceiver(t, "slow", hangFirst)
-	rejecting := newReceiver(t, "rejecting", func(*http.Request, int) int { return http.StatusBadRequest })
-	down := newReceiver(t, "down", func(*http.Request, int) int { return http.StatusBadGateway })
-	h.useSinks(flaky, slow, rejecting, down)
+	busy := newReceiver(t, "busy", busyFirst)
+	rejecting := newReceiver(t, "rejecting", always(http.StatusBadRequest))
+	down := newReceiver(t, "down", always(http.StatusBadGateway))
+	h.useSinks(flaky, slow, busy, rejecting, down)
 	c := h.pausedTenant("acme")
 	w := h.startAlertWorker("worker", nil)
 	h.openB(c)
@@ -480,6 +500,7 @@ func TestAlertDeliveryRetries(t *testing.T) {
 	}{
 		{flaky, 3, 3, 1},
 		{slow, 2, 2, 1},
+		{busy, 2, 2, 1},
 		{rejecting, 1, 1, 0},
 		{down, 2, 100, 0},
 	}
@@ -491,6 +512,14 @@ func TestAlertDeliveryRetries(t *testing.T) {
 		}
 		if r := got[0]; r.requests < tt.minReq || r.requests > tt.maxReq || r.delivered != tt.acc {
 			t.Errorf("%s: %d requests (want %d to %d), %d accepted (want %d)", tt.rv.name, r.requests, tt.minReq, tt.maxReq, r.delivered, tt.acc)
+		}
+	}
+
+	if got := busy.received(t); len(got) == 1 && len(got[0].arrived) == 2 {
+		// Retries come within about a second (a 100ms backoff plus River's
+		// one-second poll); only Retry-After explains three.
+		if gap := got[0].arrived[1].Sub(got[0].arrived[0]); gap < 2900*time.Millisecond {
+			t.Errorf("busy was asked again %s after its Retry-After: 3", gap)
 		}
 	}
 
@@ -506,8 +535,8 @@ func TestAlertDeliveryRetries(t *testing.T) {
 	if !slices.Equal(failedSinks, []string{"down", "rejecting"}) {
 		t.Errorf("status lists undelivered alerts for sinks %v, want [down rejecting]", failedSinks)
 	}
-	if n := h.deliveredEvents(db); n != 2 {
-		t.Errorf("%d alert_delivered events, want 2 (flaky and slow)", n)
+	if n := h.deliveredEvents(db); n != 3 {
+		t.Errorf("%d alert_delivered events, want 3 (flaky, slow and busy)", n)
 	}
 }
 
@@ -595,7 +624,7 @@ func TestAlertTestCommand(t *testing.T) {
 	if _, errOut, code := h.run("", "alert", "test", "--sink", "nope"); code != 2 || !strings.Contains(errOut, `"nope"`) {
 		t.Errorf("alert test --sink nope: exit %d, stderr %q; want a usage error naming the sink", code, errOut)
 	}
-	refusing := newReceiver(t, "refusing", func(*http.Request, int) int { return http.StatusForbidden })
+	refusing := newReceiver(t, "refusing", always(http.StatusForbidden))
 	h.useSinks(refusing)
 	h.setenv(alert.EnvSinksFile, "")
 	out, _, code := h.run("", "alert", "test")
