@@ -97,6 +97,7 @@ func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
 	}
 	srv, err := httpapi.New(ctx, httpapi.Config{
 		Pool: d.pool, River: client, APIToken: d.cfg.APIToken, Log: d.log,
+		API: newAPIBackend(d, verifier), CheckTimeout: d.cfg.JobTimeout,
 	})
 	if err != nil {
 		return nil, err

@@ -2,12 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -25,9 +23,19 @@ import (
 type Config struct {
 	Pool  *pgxpool.Pool
 	River *river.Client[pgx.Tx]
-	// APIToken guards /riverui/. When empty River UI is not served at all:
-	// it shows every job and can cancel or retry them.
+	// APIToken guards /riverui/ and /v1/. When empty neither is served at
+	// all (404): River UI shows every job and can cancel or retry them, and
+	// the API adds tenants and runs checks.
 	APIToken string
+	// API serves /v1/...: tenants, credentials, checks, status and
+	// incidents. When nil /v1 is not served.
+	API Backend
+	// CheckTimeout bounds one POST /v1/tenants/{id}/check (default 2m,
+	// like a verify_tenant job); the answer's write deadline moves with it.
+	CheckTimeout time.Duration
+	// Now is the API's clock (?since=24h counts back from it); nil means
+	// time.Now.
+	Now func() time.Time
 	// Registry collects the metrics served on /metrics; nil makes a new one
 	// with the Go and process collectors.
 	Registry *prometheus.Registry
@@ -70,7 +78,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		if err := ui.Start(ctx); err != nil {
 			return nil, fmt.Errorf("starting River UI: %w", err)
 		}
-		mux.Handle("/riverui/", requireBearer(cfg.APIToken, ui))
+		mux.Handle("/riverui/", requireBearer(cfg.APIToken, ui, denyText))
+	}
+	if cfg.APIToken != "" && cfg.API != nil {
+		mux.Handle("/v1/", requireBearer(cfg.APIToken, newAPI(cfg), denyJSON))
 	}
 	s.http = &http.Server{
 		Handler:           mux,
@@ -107,19 +118,4 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ok")
-}
-
-// requireBearer lets through requests carrying "Authorization: Bearer
-// <token>", compared in constant time.
-func requireBearer(token string, next http.Handler) http.Handler {
-	want := []byte(token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="grantwatch"`)
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
