@@ -3,8 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -47,10 +49,14 @@ func TestReplicasShareTheSchedule(t *testing.T) {
 	h.exec(db, `UPDATE tenants SET next_check_at = $1::timestamptz + (id % $2) * $3::interval / $2`,
 		start, tenants, interval)
 
-	env := map[string]string{"GRANTWATCH_SCHEDULE_EVERY": period.String()}
+	// LOG_LEVEL=info: each replica logs the address it listens on.
+	env := map[string]string{"GRANTWATCH_SCHEDULE_EVERY": period.String(), "LOG_LEVEL": "info"}
 	first := h.startReplica("replica-1", env)
 	leader := h.waitLeader(db)
 	second := h.startReplica("replica-2", env)
+	for _, r := range []*replica{first, second} {
+		r.expectReady(t)
+	}
 
 	var end time.Time
 	waitFor(t, 2*rounds*interval+30*time.Second, fmt.Sprintf("every tenant to be checked %d times", rounds), func() (bool, string) {
@@ -182,6 +188,39 @@ func stopAll(t *testing.T, rs ...*replica) {
 	for _, r := range rs {
 		r.wait(t)
 	}
+}
+
+// expectReady waits for the replica to log its listening address (it was
+// given port 0) and for /readyz there to answer 200.
+func (r *replica) expectReady(t *testing.T) {
+	t.Helper()
+	var addr string
+	waitFor(t, 30*time.Second, r.name+" to listen and be ready", func() (bool, string) {
+		if addr == "" {
+			addr = loggedField(r.out.String(), "worker starting", "http_addr")
+			if addr == "" {
+				return false, "no listening address logged yet"
+			}
+		}
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, fmt.Sprintf("/readyz on %s: %s", addr, resp.Status)
+	})
+}
+
+// loggedField returns a field of the first JSON log line with the message.
+func loggedField(logs, message, field string) string {
+	for line := range strings.Lines(logs) {
+		var entry map[string]any
+		if json.Unmarshal([]byte(line), &entry) == nil && entry["message"] == message {
+			v, _ := entry[field].(string)
+			return v
+		}
+	}
+	return ""
 }
 
 func (r *replica) stop(t *testing.T) {
