@@ -153,9 +153,9 @@ func apiError(err error, ext string) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, postgres.ErrNotFound), errors.Is(err, postgres.ErrTenantGone), errors.Is(err, jobs.ErrTenantGone):
-		return &httpapi.Error{Kind: httpapi.KindNotFound, Message: fmt.Sprintf("no tenant with external id %.130q", ext), Err: err}
+		return &httpapi.Error{Kind: httpapi.KindNotFound, Message: fmt.Sprintf("no tenant with external id %.128q", ext), Err: err}
 	case errors.Is(err, postgres.ErrConflict):
-		return &httpapi.Error{Kind: httpapi.KindConflict, Message: fmt.Sprintf("a tenant with external id %.130q already exists", ext), Err: err}
+		return &httpapi.Error{Kind: httpapi.KindConflict, Message: fmt.Sprintf("a tenant with external id %.128q already exists", ext), Err: err}
 	case errors.Is(err, postgres.ErrInvalid):
 		e := httpapi.Invalid(validationFields(err)...)
 		if len(e.Fields) == 0 {

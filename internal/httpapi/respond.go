@@ -49,7 +49,13 @@ func writeError(w http.ResponseWriter, r *http.Request, log zerolog.Logger, err 
 	body := errorDetail{Code: code, Message: apiErr.Message, Fields: apiErr.Fields, RequestID: requestID(r)}
 	if apiErr.Kind == KindInternal {
 		body.Message = "internal error; the server's log has the details under this request id"
-		log.Error().Err(err).Str("request_id", body.RequestID).Str("method", r.Method).
+		// A caller that hung up cancels the work it asked for; that is
+		// not the server failing.
+		ev := log.Error()
+		if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+			ev = log.Info()
+		}
+		ev.Err(err).Str("request_id", body.RequestID).Str("method", r.Method).
 			Str("path", r.URL.Path).Msg("api request failed")
 	}
 	writeJSON(w, status, errorBody{Error: body})
