@@ -114,6 +114,15 @@ func TestKillReplicaMidFlight(t *testing.T) {
 	}
 
 	h.expectNoDuplicates(db)
+	// …and that history is there to be checked: one opening per incident,
+	// one revocation and one suspicion per tenant that lost the scope.
+	for kind, want := range map[string]int{"incident_opened": tenants / 2, "scope_revoked": tenants / 4, "suspected": tenants / 4} {
+		var n int
+		h.queryRow(db, `SELECT count(*) FROM events WHERE kind = $1`, []any{kind}, &n)
+		if n != want {
+			t.Errorf("%d %s events, want %d", n, kind, want)
+		}
+	}
 	for i, c := range cs {
 		var want health.Code
 		switch {
