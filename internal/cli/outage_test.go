@@ -25,21 +25,10 @@ import (
 // doing anything.
 func TestOutageCheck(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		name  string
-		fault ironcladsim.Fault
-		env   map[string]string
-	}{
-		{"server-error", ironcladsim.Fault{Kind: ironcladsim.FaultServerError}, nil},
-		{"hang", ironcladsim.Fault{Kind: ironcladsim.FaultHang}, map[string]string{"GRANTWATCH_CALL_TIMEOUT": "300ms"}},
-	}
-	for _, tc := range cases {
+	for _, tc := range outages() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t)
-			for k, v := range tc.env {
-				h.setenv(k, v)
-			}
+			h := tc.harness(t)
 			db := h.pool()
 			h.alertReceiver()
 			healthy := h.addCompany("healthy", allScopes, true)
@@ -93,50 +82,55 @@ func TestOutageCheck(t *testing.T) {
 // back, a later attempt of the same job completes it.
 func TestOutageWorkerRetries(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	db := h.pool()
-	delivered := h.alertReceiver()
-	c := h.addCompany("acme", allScopes, true)
-	h.addTenant(c, c.secret)
-	h.expect("healthy", h.check(c.ext), want{})
-	before := h.snapshot(db, c.ext)
+	for _, tc := range outages() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := tc.harness(t)
+			db := h.pool()
+			delivered := h.alertReceiver()
+			c := h.addCompany("acme", allScopes, true)
+			h.addTenant(c, c.secret)
+			h.expect("healthy", h.check(c.ext), want{})
+			before := h.snapshot(db, c.ext)
 
-	h.sim.SetFault("", ironcladsim.Fault{Kind: ironcladsim.FaultServerError})
-	h.exec(db, `UPDATE tenants SET next_check_at = now() WHERE external_id = $1`, c.ext)
-	r := h.startReplica("outage", map[string]string{"GRANTWATCH_VERIFY_RETRY_BASE": "500ms"})
+			h.sim.SetFault("", tc.fault)
+			h.exec(db, `UPDATE tenants SET next_check_at = now() WHERE external_id = $1`, c.ext)
+			r := h.startReplica("outage", map[string]string{"GRANTWATCH_VERIFY_RETRY_BASE": "500ms"})
 
-	var job verifyJob
-	waitFor(t, 30*time.Second, "the verify job to fail twice on the outage and wait for another attempt", func() (bool, string) {
-		job = h.verifyJobOf(db, c.ext)
-		pending := job.State == "available" || job.State == "scheduled" || job.State == "retryable"
-		return job.Errors >= 2 && pending, fmt.Sprintf("job %+v", job)
-	})
-	if n := h.checkCount(db, c.ext, false); n < 2 {
-		t.Errorf("%d inconclusive checks recorded by the failed attempts, want ≥ 2", n)
-	}
-	if after := h.snapshot(db, c.ext); !reflect.DeepEqual(before, after) {
-		t.Errorf("the outage changed the tenant:\nbefore %+v\nafter  %+v", before, after)
-	}
+			var job verifyJob
+			waitFor(t, 30*time.Second, "the verify job to fail twice on the outage and wait for another attempt", func() (bool, string) {
+				job = h.verifyJobOf(db, c.ext)
+				pending := job.State == "available" || job.State == "scheduled" || job.State == "retryable"
+				return job.Errors >= 2 && pending, fmt.Sprintf("job %+v", job)
+			})
+			if n := h.checkCount(db, c.ext, false); n < 2 {
+				t.Errorf("%d inconclusive checks recorded by the failed attempts, want ≥ 2", n)
+			}
+			if after := h.snapshot(db, c.ext); !reflect.DeepEqual(before, after) {
+				t.Errorf("the outage changed the tenant:\nbefore %+v\nafter  %+v", before, after)
+			}
 
-	h.sim.ClearFaults("")
-	waitFor(t, 30*time.Second, "a later attempt to complete the same job", func() (bool, string) {
-		got := h.verifyJobOf(db, c.ext)
-		return got.ID == job.ID && got.State == "completed", fmt.Sprintf("job %+v", got)
-	})
-	r.stop(t)
+			h.sim.ClearFaults("")
+			waitFor(t, 30*time.Second, "a later attempt to complete the same job", func() (bool, string) {
+				got := h.verifyJobOf(db, c.ext)
+				return got.ID == job.ID && got.State == "completed", fmt.Sprintf("job %+v", got)
+			})
+			r.stop(t)
 
-	done := h.verifyJobOf(db, c.ext)
-	if done.Attempt < 3 {
-		t.Errorf("the job completed on attempt %d, want a retry after at least two failures", done.Attempt)
-	}
-	if n := h.checkCount(db, c.ext, true); n != 2 {
-		t.Errorf("%d conclusive checks, want 2 (before the outage and after it)", n)
-	}
-	if after := h.snapshot(db, c.ext); after.Events != before.Events || after.Incidents != 0 || after.Alerts != 0 {
-		t.Errorf("recovering from the outage changed history: before %+v, after %+v", before, after)
-	}
-	if n := delivered.Load(); n != 0 {
-		t.Errorf("%d alerts delivered for an outage", n)
+			done := h.verifyJobOf(db, c.ext)
+			if done.Attempt < 3 {
+				t.Errorf("the job completed on attempt %d, want a retry after at least two failures", done.Attempt)
+			}
+			if n := h.checkCount(db, c.ext, true); n != 2 {
+				t.Errorf("%d conclusive checks, want 2 (before the outage and after it)", n)
+			}
+			if after := h.snapshot(db, c.ext); after.Events != before.Events || after.Incidents != 0 || after.Alerts != 0 {
+				t.Errorf("recovering from the outage changed history: before %+v, after %+v", before, after)
+			}
+			if n := delivered.Load(); n != 0 {
+				t.Errorf("%d alerts delivered for an outage", n)
+			}
+		})
 	}
 }
 
@@ -154,6 +148,32 @@ func (h *harness) alertReceiver() *atomic.Int64 {
 	h.setenv("GRANTWATCH_ALERT_WEBHOOK_URL", srv.URL)
 	h.setenv("GRANTWATCH_ALERT_WEBHOOK_SECRET", "test-signing-"+randomSuffix())
 	return &n
+}
+
+// outage is one way for Ironclad to be unreachable.
+type outage struct {
+	name  string
+	fault ironcladsim.Fault
+	env   map[string]string // configuration the outage needs
+}
+
+// outages are the two ways Ironclad goes away: it answers 503 to every
+// request, or it never answers and the call timeout ends each request.
+func outages() []outage {
+	return []outage{
+		{"server-error", ironcladsim.Fault{Kind: ironcladsim.FaultServerError}, nil},
+		{"hang", ironcladsim.Fault{Kind: ironcladsim.FaultHang}, map[string]string{"GRANTWATCH_CALL_TIMEOUT": "300ms"}},
+	}
+}
+
+// harness returns a new harness configured for the outage.
+func (o outage) harness(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t)
+	for k, v := range o.env {
+		h.setenv(k, v)
+	}
+	return h
 }
 
 // tenantSnapshot is what an inconclusive check must leave untouched.
