@@ -83,6 +83,10 @@ func TestReplicasShareTheSchedule(t *testing.T) {
 		// Checks that began after the window closed (while the replicas
 		// were stopping) are outside what is measured.
 		times := slices.DeleteFunc(checks[ext], func(at time.Time) bool { return at.After(end) })
+		if len(times) == 0 {
+			t.Errorf("%s: no check in the window", ext)
+			continue
+		}
 		// Its first check was due within the first interval.
 		if first := times[0].Sub(start); first > interval+period+slack {
 			t.Errorf("%s: first checked %s after the start, later than its first interval allows", ext, first.Round(time.Millisecond))
