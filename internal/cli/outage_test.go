@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -131,6 +132,18 @@ func TestOutageWorkerRetries(t *testing.T) {
 				t.Errorf("%d alerts delivered for an outage", n)
 			}
 		})
+	}
+}
+
+// TestVerifyRetryBaseValidated: a retry base too short to be a backoff is
+// refused at start, as a usage error naming the variable.
+func TestVerifyRetryBaseValidated(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.setenv("GRANTWATCH_VERIFY_RETRY_BASE", "10ms")
+	_, stderr, code := h.run("", "run")
+	if code != exitUsage || !strings.Contains(stderr, "GRANTWATCH_VERIFY_RETRY_BASE") {
+		t.Errorf("exit %d, stderr %q; want exit %d naming GRANTWATCH_VERIFY_RETRY_BASE", code, stderr, exitUsage)
 	}
 }
 
