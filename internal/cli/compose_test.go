@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -145,6 +146,18 @@ func TestComposeCommands(t *testing.T) {
 			t.Fatalf("the worker did not verify the seeded tenant within 30s; last status: %s", out.String())
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	// The worker's own metrics saw that check.
+	resp, err := http.Get("http://" + workerAddr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`grantwatch_checks_total{result="conclusive"}`, "grantwatch_ironclad_calls_total", "grantwatch_tenants_scheduled_total", "grantwatch_db_pool_max_conns"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 	cancel()
 	<-workerDone

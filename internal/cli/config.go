@@ -23,6 +23,7 @@ type config struct {
 	JobTimeout      time.Duration // GRANTWATCH_JOB_TIMEOUT: one verify_tenant job
 	ShutdownTimeout time.Duration // GRANTWATCH_SHUTDOWN_TIMEOUT: graceful stop on SIGINT/SIGTERM
 	RescueAfter     time.Duration // GRANTWATCH_RESCUE_AFTER: a running job older than this is rescued (its replica died)
+	CheckRetention  time.Duration // GRANTWATCH_CHECK_RETENTION: checks older than this are pruned (0 keeps all)
 	VerifyRetryBase time.Duration // GRANTWATCH_VERIFY_RETRY_BASE: first wait before retrying an inconclusive check
 	MaxConns        int           // GRANTWATCH_DB_MAX_CONNS: pool size per replica
 	APIToken        string        // GRANTWATCH_API_TOKEN: bearer token for /riverui/ (and the API); unset = not served
@@ -77,6 +78,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	durVar(&c.CallTimeout, "GRANTWATCH_CALL_TIMEOUT", 10*time.Second, 100*time.Millisecond)
 	durVar(&c.JobTimeout, "GRANTWATCH_JOB_TIMEOUT", 2*time.Minute, time.Second)
 	durVar(&c.RescueAfter, "GRANTWATCH_RESCUE_AFTER", 10*time.Minute, 2*time.Second)
+	durVar(&c.CheckRetention, "GRANTWATCH_CHECK_RETENTION", 30*24*time.Hour, 0)
 	durVar(&c.ShutdownTimeout, "GRANTWATCH_SHUTDOWN_TIMEOUT", 30*time.Second, 0)
 	durVar(&c.VerifyRetryBase, "GRANTWATCH_VERIFY_RETRY_BASE", 30*time.Second, 100*time.Millisecond)
 	switch c.LogFormat {

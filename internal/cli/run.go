@@ -7,6 +7,10 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/grantwatch/grantwatch/internal/alert"
 	"github.com/grantwatch/grantwatch/internal/httpapi"
 	"github.com/grantwatch/grantwatch/internal/jobs"
@@ -85,18 +89,25 @@ func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
 		Store: d.store, Keyring: d.keyring, Checker: d.ironcladClient(),
 		Alerts: alertCfg.Policy(), Log: d.log,
 	}
+	// One registry per worker (not the global default), so in-process
+	// replicas in tests do not collide.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerPoolMetrics(reg, d.pool)
+	metrics := jobs.NewMetrics(reg)
 	client, err := jobs.NewClient(jobs.Config{
 		Pool: d.pool, Store: d.store, Verifier: verifier, Sinks: sinks,
 		VerifyWorkers: d.cfg.VerifyWorkers, AlertWorkers: d.cfg.AlertWorkers,
 		ScheduleEvery: d.cfg.ScheduleEvery, JobTimeout: d.cfg.JobTimeout,
 		VerifyRetryBase: d.cfg.VerifyRetryBase, RescueAfter: d.cfg.RescueAfter, SoftStopTimeout: d.cfg.ShutdownTimeout * 2 / 3,
-		AlertDelivery: alertCfg.Delivery, Log: d.log,
+		AlertDelivery: alertCfg.Delivery, CheckRetention: d.cfg.CheckRetention,
+		Metrics: metrics, Log: d.log,
 	}, false)
 	if err != nil {
 		return nil, err
 	}
 	srv, err := httpapi.New(ctx, httpapi.Config{
-		Pool: d.pool, River: client, APIToken: d.cfg.APIToken, Log: d.log,
+		Pool: d.pool, River: client, APIToken: d.cfg.APIToken, Registry: reg, Log: d.log,
 		API: newAPIBackend(d, verifier), CheckTimeout: d.cfg.JobTimeout,
 	})
 	if err != nil {
@@ -143,4 +154,20 @@ func (w *worker) run(ctx context.Context) error {
 	httpStop := w.http.Shutdown(stopCtx)
 	w.d.log.Info().Msg("worker stopped")
 	return errors.Join(stopErr, httpStop)
+}
+
+// registerPoolMetrics exposes the database pool's state: a pool that stays
+// exhausted means more workers than connections.
+func registerPoolMetrics(reg prometheus.Registerer, pool *pgxpool.Pool) {
+	gauge := func(name, help string, f func(*pgxpool.Stat) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help},
+			func() float64 { return f(pool.Stat()) })
+	}
+	reg.MustRegister(
+		gauge("grantwatch_db_pool_acquired_conns", "Connections in use.", func(s *pgxpool.Stat) float64 { return float64(s.AcquiredConns()) }),
+		gauge("grantwatch_db_pool_idle_conns", "Idle connections.", func(s *pgxpool.Stat) float64 { return float64(s.IdleConns()) }),
+		gauge("grantwatch_db_pool_max_conns", "The pool's size.", func(s *pgxpool.Stat) float64 { return float64(s.MaxConns()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "grantwatch_db_pool_empty_acquire_total", Help: "Acquires that had to wait for a connection."},
+			func() float64 { return float64(pool.Stat().EmptyAcquireCount()) }),
+	)
 }

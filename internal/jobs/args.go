@@ -14,6 +14,9 @@ const (
 	QueueSchedule = "schedule"
 	QueueVerify   = "verify"
 	QueueAlerts   = "alerts"
+	// QueueMaintenance holds housekeeping (pruning old checks), kept apart
+	// so a long clean-up never delays scheduling.
+	QueueMaintenance = "maintenance"
 )
 
 // pendingStates are the states in which a job still counts as "in flight"

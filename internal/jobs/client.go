@@ -43,8 +43,14 @@ type Config struct {
 	// AlertsOnly works only the alerts queue and schedules nothing (the
 	// demo's delivery-only client).
 	AlertsOnly bool
-	Now        func() time.Time
-	Log        zerolog.Logger
+	// CheckRetention is how long checks (the raw evidence) are kept; the
+	// leader prunes older ones hourly. Zero keeps them forever. Incidents
+	// and events are always kept.
+	CheckRetention time.Duration
+	// Metrics, if not nil, receive the jobs' counters.
+	Metrics *Metrics
+	Now     func() time.Time
+	Log     zerolog.Logger
 }
 
 // NewClient builds the worker's River client. With insertOnly it has no
@@ -67,8 +73,9 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 		names = append(names, s.Name())
 	}
 	cfg.Verifier.Sinks = names
+	cfg.Verifier.Metrics = cfg.Metrics
 
-	schedule := &ScheduleWorker{Store: cfg.Store, Pool: cfg.Pool, BatchSize: cfg.BatchSize, Now: cfg.Now}
+	schedule := &ScheduleWorker{Store: cfg.Store, Pool: cfg.Pool, BatchSize: cfg.BatchSize, Now: cfg.Now, Metrics: cfg.Metrics}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, schedule)
 	river.AddWorker(workers, &VerifyWorker{Verifier: cfg.Verifier, JobTimeout: cfg.JobTimeout, RetryBase: cfg.VerifyRetryBase})
@@ -78,7 +85,9 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 		// the backstop, and tells River's rescuer how long an attempt
 		// may legitimately run.
 		JobTimeout: cfg.AlertDelivery.Timeout + 5*time.Second, Now: cfg.Now, Log: cfg.Log,
+		Metrics: cfg.Metrics,
 	})
+	river.AddWorker(workers, &PruneWorker{Store: cfg.Store, Retention: cfg.CheckRetention, Now: cfg.Now, Log: cfg.Log})
 	remind := &RemindWorker{
 		Store: cfg.Store, Pool: cfg.Pool, Policy: cfg.Verifier.Alerts, Sinks: names, Now: cfg.Now, Log: cfg.Log,
 	}
@@ -97,9 +106,10 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 		rc.Queues = map[string]river.QueueConfig{QueueAlerts: {MaxWorkers: max(cfg.AlertWorkers, 1)}}
 	default:
 		rc.Queues = map[string]river.QueueConfig{
-			QueueSchedule: {MaxWorkers: 1},
-			QueueVerify:   {MaxWorkers: cfg.VerifyWorkers},
-			QueueAlerts:   {MaxWorkers: cfg.AlertWorkers},
+			QueueSchedule:    {MaxWorkers: 1},
+			QueueMaintenance: {MaxWorkers: 1},
+			QueueVerify:      {MaxWorkers: cfg.VerifyWorkers},
+			QueueAlerts:      {MaxWorkers: cfg.AlertWorkers},
 		}
 		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
 			river.PeriodicInterval(cfg.ScheduleEvery),
@@ -115,6 +125,9 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 		)}
 		if cfg.Verifier.Alerts.RemindEvery > 0 {
 			rc.PeriodicJobs = append(rc.PeriodicJobs, remindPeriodicJob())
+		}
+		if cfg.CheckRetention > 0 {
+			rc.PeriodicJobs = append(rc.PeriodicJobs, prunePeriodic())
 		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), rc)

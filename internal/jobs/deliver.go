@@ -32,6 +32,7 @@ type DeliverWorker struct {
 	JobTimeout time.Duration
 	Now        func() time.Time
 	Log        zerolog.Logger
+	Metrics    *Metrics
 }
 
 // Timeout implements river.Worker.
@@ -62,13 +63,16 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverAlertArg
 	}
 	err := sink.Send(ctx, a)
 	if err == nil {
+		w.Metrics.observeDelivery("delivered")
 		return w.record(ctx, job, health.EventAlertDelivered, nil, true)
 	}
 	w.Log.Warn().Err(err).Str("key", job.Args.Key).Str("sink", sink.Name()).
 		Int("attempt", job.Attempt).Msg("alert delivery failed")
 	if alert.IsPermanent(err) || w.Now().Sub(job.CreatedAt) >= w.Delivery.WithDefaults().GiveUpAfter {
+		w.Metrics.observeDelivery("failed")
 		return w.fail(ctx, job, err)
 	}
+	w.Metrics.observeDelivery("retry")
 	if de, ok := errors.AsType[*alert.DeliveryError](err); ok && de.RetryAfter > 0 {
 		return river.JobSnooze(de.RetryAfter)
 	}

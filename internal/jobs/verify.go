@@ -53,7 +53,9 @@ type Verifier struct {
 	Sinks  []string
 	// Insert enqueues alert jobs inside the apply transaction.
 	Insert Inserter
-	Log    zerolog.Logger
+	// Metrics, if not nil, count checks, Ironclad calls, incidents and alerts.
+	Metrics *Metrics
+	Log     zerolog.Logger
 }
 
 // Result is what one verification produced.
@@ -91,6 +93,7 @@ func (v *Verifier) Verify(ctx context.Context, tenantID int64, opts VerifyOption
 	if err != nil {
 		return res, fmt.Errorf("unsealing the client secret of tenant %s: %w", t.ExternalID, err)
 	}
+	began := time.Now()
 	obs, err := v.Checker.Check(ctx, ironclad.Connection{
 		ClientID:        t.ClientID,
 		ClientSecret:    sec,
@@ -100,6 +103,7 @@ func (v *Verifier) Verify(ctx context.Context, tenantID int64, opts VerifyOption
 		Generation:      t.Generation,
 	})
 	if err != nil {
+		v.Metrics.observeCheck("error", time.Since(began), obs)
 		return res, fmt.Errorf("checking tenant %s: %w", t.ExternalID, err)
 	}
 	res.Observation = obs
@@ -130,6 +134,8 @@ func (v *Verifier) Verify(ctx context.Context, tenantID int64, opts VerifyOption
 		return res, fmt.Errorf("recording the check of tenant %s: %w", t.ExternalID, err)
 	}
 	res.Applied = applied
+	v.Metrics.observeCheck(checkResult(res), time.Since(began), obs)
+	v.Metrics.observeEvents(eventsOf(applied.Events), len(res.Alerts)*len(v.Sinks))
 	v.Log.Info().
 		Int64("tenant_id", t.ID).Str("tenant", t.ExternalID).Int64("check_id", applied.CheckID).
 		Bool("conclusive", obs.Conclusive()).Bool("dropped", applied.Dropped).
@@ -183,4 +189,25 @@ func codeStrings(codes []health.Code) []string {
 // jittered returns d moved by up to ±frac of itself, using rnd in [0,1).
 func jittered(d time.Duration, frac float64, rnd func() float64) time.Duration {
 	return d + time.Duration((rnd()*2-1)*frac*float64(d))
+}
+
+// checkResult names a check's outcome for the checks metric.
+func checkResult(r Result) string {
+	switch _, limited := r.Observation.RateLimited(); {
+	case r.Applied.Dropped:
+		return "dropped"
+	case r.Observation.Conclusive():
+		return "conclusive"
+	case limited:
+		return "rate_limited"
+	}
+	return "inconclusive"
+}
+
+func eventsOf(stored []postgres.StoredEvent) []health.Event {
+	out := make([]health.Event, len(stored))
+	for i, e := range stored {
+		out[i] = e.Event
+	}
+	return out
 }

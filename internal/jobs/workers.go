@@ -11,7 +11,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/grantwatch/grantwatch/internal/ironclad"
 	"github.com/grantwatch/grantwatch/internal/postgres"
+	"github.com/grantwatch/grantwatch/internal/secret"
 )
 
 // VerifyWorker works verify_tenant jobs.
@@ -56,6 +58,12 @@ func (w *VerifyWorker) Work(ctx context.Context, job *river.Job[VerifyTenantArgs
 	switch {
 	case errors.Is(err, ErrTenantGone), errors.Is(err, ErrTenantPaused):
 		return river.JobCancel(err)
+	case errors.Is(err, ironclad.ErrBaseURLNotAllowed), errors.Is(err, ironclad.ErrUnknownRegion),
+		errors.Is(err, ironclad.ErrInvalidConnection), errors.Is(err, secret.ErrUnknownKey), errors.Is(err, secret.ErrTampered):
+		// A configuration problem, not evidence: retrying cannot help, and
+		// the next scheduled check will try again once it is fixed.
+		w.Verifier.Log.Error().Err(err).Int64("tenant_id", job.Args.TenantID).Msg("tenant cannot be checked")
+		return river.JobCancel(err)
 	case err != nil:
 		return err
 	}
@@ -98,6 +106,7 @@ type ScheduleWorker struct {
 	}
 	BatchSize int
 	Now       func() time.Time
+	Metrics   *Metrics
 }
 
 // Work claims due tenants batch by batch. Each batch claims its tenants
@@ -133,7 +142,11 @@ func (w *ScheduleWorker) scheduleBatch(ctx context.Context) (int, error) {
 	if _, err := w.Insert.InsertManyTx(ctx, tx, params); err != nil {
 		return 0, err
 	}
-	return len(ids), tx.Commit(ctx)
+	if err := tx.Commit(ctx); err != nil {
+		return 0, err
+	}
+	w.Metrics.observeScheduled(len(ids))
+	return len(ids), nil
 }
 
 // scheduleJitter spreads next checks by ±5% of the interval: enough to keep
