@@ -36,7 +36,7 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	}
 	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
 	if err != nil {
-		return usagef("alert configuration: %v", err)
+		return usageError{msg: err.Error()}
 	}
 	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: alertCfg.Delivery.Timeout}, log)
 	if err != nil {

@@ -54,7 +54,7 @@ func checkNow(ctx context.Context, e *env, d *deps, ext string) (jobs.Result, er
 	}
 	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
 	if err != nil {
-		return jobs.Result{}, usagef("alert configuration: %v", err)
+		return jobs.Result{}, usageError{msg: err.Error()}
 	}
 	sinks, err := alert.NewSinks(alertCfg.Sinks, nil, d.log)
 	if err != nil {

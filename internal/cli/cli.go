@@ -45,7 +45,7 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"migrate", "apply grantwatch's and River's database migrations (safe to run from several replicas)", runMigrate},
-		{"run", "run the worker: River jobs plus the HTTP listener (/livez, /readyz, /metrics, /riverui/)", runWorker},
+		{"run", "run the worker: River jobs plus HTTP (/livez, /readyz, /metrics; /v1/ and /riverui/ with GRANTWATCH_API_TOKEN)", runWorker},
 		{"tenant", "add, list, show, rotate, pause, resume or remove tenants", runTenant},
 		{"check", "verify one tenant now, persist the result and print the verdict", runCheck},
 		{"status", "a tenant's open and suspected codes and each scope's state", runStatus},
@@ -63,11 +63,12 @@ func commands() []command {
 // stderr.
 func Main(ctx context.Context, args []string, stdio IO, getenv func(string) string) int {
 	e := &env{io: stdio, getenv: getenv}
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		printUsage(stdio.Stderr)
+		return exitUsage
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		printUsage(stdio.Stdout)
-		if len(args) == 0 {
-			return exitUsage
-		}
 		return exitOK
 	}
 	for _, c := range commands() {
@@ -85,8 +86,15 @@ func report(stderr io.Writer, name string, err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	// One line, whatever the error wraps.
-	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	// One line, whatever the error wraps (pgx, for one, spreads its
+	// connection errors over several indented lines).
+	var parts []string
+	for line := range strings.Lines(err.Error()) {
+		if line = strings.Join(strings.Fields(line), " "); line != "" {
+			parts = append(parts, line)
+		}
+	}
+	msg := strings.Join(parts, "; ")
 	fmt.Fprintf(stderr, "worker %s: %s\n", name, msg)
 	var ue usageError
 	if errors.As(err, &ue) {

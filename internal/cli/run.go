@@ -41,7 +41,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 // delivery) plus the HTTP listener, until SIGINT/SIGTERM.
 func runWorker(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "run", "run [--http-addr ADDR]")
-	httpAddr := fs.String("http-addr", "", "listen address for /livez, /readyz, /metrics and /riverui/ (default $GRANTWATCH_HTTP_ADDR or :8080)")
+	httpAddr := fs.String("http-addr", "", "listen address for /livez, /readyz, /metrics, /v1/ and /riverui/ (default $GRANTWATCH_HTTP_ADDR or :8080)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ type worker struct {
 func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
 	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
 	if err != nil {
-		return nil, usagef("alert configuration: %v", err)
+		return nil, usageError{msg: err.Error()}
 	}
 	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: alertCfg.Delivery.Timeout}, d.log)
 	if err != nil {
