@@ -20,29 +20,18 @@ type checkJSON = view.Check
 func runCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "check", "check ID [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	ext, err := onePositional(pos, "check", "tenant ID")
-	if err != nil {
-		return err
-	}
-	d, err := openDeps(ctx, e, depsOptions{keyring: true})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	res, err := checkNow(ctx, e, d, ext)
-	if err != nil {
-		return err
-	}
-	out := view.NewCheck(res)
-	if *asJSON {
-		return writeJSON(e.io.Stdout, out)
-	}
-	printCheck(e.io.Stdout, out, res.Applied.Ledger)
-	return nil
+	return forTenant(ctx, e, fs, args, depsOptions{keyring: true}, func(d *deps, ext string) error {
+		res, err := checkNow(ctx, e, d, ext)
+		if err != nil {
+			return err
+		}
+		out := view.NewCheck(res)
+		if *asJSON {
+			return writeJSON(e.io.Stdout, out)
+		}
+		printCheck(e.io.Stdout, out, res.Applied.Ledger)
+		return nil
+	})
 }
 
 // checkNow verifies one tenant through the same Verifier the verify_tenant

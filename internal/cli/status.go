@@ -14,39 +14,28 @@ type statusJSON = view.Status
 func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "status", "status ID [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	ext, err := onePositional(pos, "status", "tenant ID")
-	if err != nil {
-		return err
-	}
-	d, err := openDeps(ctx, e, depsOptions{})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	st, err := d.store.Status(ctx, ext)
-	if err != nil {
-		return storeErr(err, ext)
-	}
-	out := view.NewStatus(st)
-	if *asJSON {
-		return writeJSON(e.io.Stdout, out)
-	}
-	w := e.io.Stdout
-	last := "never"
-	if out.LastCheckAt != nil {
-		last = out.LastCheckAt.Format(time.RFC3339)
-	}
-	fmt.Fprintf(w, "tenant %s (%s): %s; last check %s, next %s\n", out.Tenant.ExternalID, out.Tenant.Name,
-		out.Tenant.State, last, out.Tenant.NextCheckAt.Format(time.RFC3339))
-	printCodes(w, st.Ledger)
-	printScopes(w, out.Scopes)
-	for _, u := range out.Undelivered {
-		fmt.Fprintf(w, "  UNDELIVERED %s alert %s to sink %s failed at %s after %d attempts: %s\n",
-			u.Code, u.IdempotencyKey, u.Sink, u.At.Format(time.RFC3339), u.Attempts, u.Error)
-	}
-	return nil
+	return forTenant(ctx, e, fs, args, depsOptions{}, func(d *deps, ext string) error {
+		st, err := d.store.Status(ctx, ext)
+		if err != nil {
+			return storeErr(err, ext)
+		}
+		out := view.NewStatus(st)
+		if *asJSON {
+			return writeJSON(e.io.Stdout, out)
+		}
+		w := e.io.Stdout
+		last := "never"
+		if out.LastCheckAt != nil {
+			last = out.LastCheckAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "tenant %s (%s): %s; last check %s, next %s\n", out.Tenant.ExternalID, out.Tenant.Name,
+			out.Tenant.State, last, out.Tenant.NextCheckAt.Format(time.RFC3339))
+		printCodes(w, st.Ledger)
+		printScopes(w, out.Scopes)
+		for _, u := range out.Undelivered {
+			fmt.Fprintf(w, "  UNDELIVERED %s alert %s to sink %s failed at %s after %d attempts: %s\n",
+				u.Code, u.IdempotencyKey, u.Sink, u.At.Format(time.RFC3339), u.Attempts, u.Error)
+		}
+		return nil
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -212,31 +213,20 @@ func tenantList(ctx context.Context, e *env, args []string) error {
 func tenantShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "tenant show", "tenant show ID [--json]")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	ext, err := onePositional(pos, "tenant show", "ID")
-	if err != nil {
-		return err
-	}
-	d, err := openDeps(ctx, e, depsOptions{})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	t, err := d.store.TenantByExternalID(ctx, ext)
-	if err != nil {
-		return storeErr(err, ext)
-	}
-	j := view.NewTenant(t)
-	if *asJSON {
-		return writeJSON(e.io.Stdout, j)
-	}
-	tw := tabwriter.NewWriter(e.io.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "external id\t%s\nname\t%s\nendpoint\t%s\nclient id\t%s\nacting user\t%s\ngeneration\t%d\ninterval\t%s\nnext check\t%s\nstate\t%s\nclient secret\tsealed with key %s\n",
-		j.ExternalID, j.Name, j.Endpoint, j.ClientID, j.ActingUserEmail, j.Generation, j.Interval, j.NextCheckAt.Format(time.RFC3339), j.State, t.Secret.KeyID)
-	return tw.Flush()
+	return forTenant(ctx, e, fs, args, depsOptions{}, func(d *deps, ext string) error {
+		t, err := d.store.TenantByExternalID(ctx, ext)
+		if err != nil {
+			return storeErr(err, ext)
+		}
+		j := view.NewTenant(t)
+		if *asJSON {
+			return writeJSON(e.io.Stdout, j)
+		}
+		tw := tabwriter.NewWriter(e.io.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "external id\t%s\nname\t%s\nendpoint\t%s\nclient id\t%s\nacting user\t%s\ngeneration\t%d\ninterval\t%s\nnext check\t%s\nstate\t%s\nclient secret\tsealed with key %s\n",
+			j.ExternalID, j.Name, j.Endpoint, j.ClientID, j.ActingUserEmail, j.Generation, j.Interval, j.NextCheckAt.Format(time.RFC3339), j.State, t.Secret.KeyID)
+		return tw.Flush()
+	})
 }
 
 func tenantRotate(ctx context.Context, e *env, args []string) error {
@@ -244,78 +234,45 @@ func tenantRotate(ctx context.Context, e *env, args []string) error {
 	clientID := fs.String("client-id", "", "a new client id (a new Ironclad application); default keeps the current one")
 	var sf secretFlags
 	sf.register(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	ext, err := onePositional(pos, "tenant rotate", "ID")
-	if err != nil {
-		return err
-	}
-	sec, err := sf.read(e)
-	if err != nil {
-		return err
-	}
-	d, err := openDeps(ctx, e, depsOptions{keyring: true})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	sealed, err := d.keyring.Seal(sec, jobs.SecretAAD(ext))
-	if err != nil {
-		return fmt.Errorf("sealing the client secret: %w", err)
-	}
-	t, err := d.store.RotateCredentials(ctx, ext, *clientID, sealed)
-	if err != nil {
-		return storeErr(err, ext)
-	}
-	fmt.Fprintf(e.io.Stdout, "tenant %s: credentials rotated (generation %d); a check is due now\n", t.ExternalID, t.Generation)
-	return nil
+	return forTenant(ctx, e, fs, args, depsOptions{keyring: true}, func(d *deps, ext string) error {
+		sec, err := sf.read(e)
+		if err != nil {
+			return err
+		}
+		sealed, err := d.keyring.Seal(sec, jobs.SecretAAD(ext))
+		if err != nil {
+			return fmt.Errorf("sealing the client secret: %w", err)
+		}
+		t, err := d.store.RotateCredentials(ctx, ext, *clientID, sealed)
+		if err != nil {
+			return storeErr(err, ext)
+		}
+		fmt.Fprintf(e.io.Stdout, "tenant %s: credentials rotated (generation %d); a check is due now\n", t.ExternalID, t.Generation)
+		return nil
+	})
 }
 
 func tenantPause(ctx context.Context, e *env, args []string, pause bool) error {
 	verb := map[bool]string{true: "pause", false: "resume"}[pause]
 	fs := newFlagSet(e, "tenant "+verb, "tenant "+verb+" ID")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	ext, err := onePositional(pos, "tenant "+verb, "ID")
-	if err != nil {
-		return err
-	}
-	d, err := openDeps(ctx, e, depsOptions{})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if _, err := d.store.SetPaused(ctx, ext, pause); err != nil {
-		return storeErr(err, ext)
-	}
-	fmt.Fprintf(e.io.Stdout, "tenant %s %sd\n", ext, verb)
-	return nil
+	return forTenant(ctx, e, fs, args, depsOptions{}, func(d *deps, ext string) error {
+		if _, err := d.store.SetPaused(ctx, ext, pause); err != nil {
+			return storeErr(err, ext)
+		}
+		fmt.Fprintf(e.io.Stdout, "tenant %s %sd\n", ext, verb)
+		return nil
+	})
 }
 
 func tenantRemove(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "tenant remove", "tenant remove ID")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	ext, err := onePositional(pos, "tenant remove", "ID")
-	if err != nil {
-		return err
-	}
-	d, err := openDeps(ctx, e, depsOptions{})
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.store.RemoveTenant(ctx, ext); err != nil {
-		return storeErr(err, ext)
-	}
-	fmt.Fprintf(e.io.Stdout, "tenant %s removed; its history is kept\n", ext)
-	return nil
+	return forTenant(ctx, e, fs, args, depsOptions{}, func(d *deps, ext string) error {
+		if err := d.store.RemoveTenant(ctx, ext); err != nil {
+			return storeErr(err, ext)
+		}
+		fmt.Fprintf(e.io.Stdout, "tenant %s removed; its history is kept\n", ext)
+		return nil
+	})
 }
 
 func onePositional(pos []string, cmd, name string) (string, error) {
@@ -323,6 +280,25 @@ func onePositional(pos []string, cmd, name string) (string, error) {
 		return "", usagef("%s takes exactly one %s (got %d arguments)", cmd, name, len(pos))
 	}
 	return pos[0], nil
+}
+
+// forTenant runs a command that takes one tenant (its external id) as its
+// only positional argument: it parses fs, opens the adapters and calls run.
+func forTenant(ctx context.Context, e *env, fs *flag.FlagSet, args []string, opts depsOptions, run func(d *deps, ext string) error) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	ext, err := onePositional(pos, fs.Name(), "tenant ID")
+	if err != nil {
+		return err
+	}
+	d, err := openDeps(ctx, e, opts)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return run(d, ext)
 }
 
 // storeErr turns the store's sentinel errors into one clear line.
