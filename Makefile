@@ -29,8 +29,11 @@ lint: ## gofmt and go vet
 	$(GO) vet $(PKG)
 
 .PHONY: fuzz
-fuzz: ## Fuzz the Ironclad response parsing for FUZZTIME (default 30s)
-	$(GO) test ./internal/ironclad -run '^$$' -fuzz '^FuzzParse' -fuzztime $(FUZZTIME)
+fuzz: ## Fuzz the Ironclad response parsing, FUZZTIME (default 30s) per target; `make test` runs only the seeds
+	@for target in $$($(GO) test ./internal/ironclad -list '^Fuzz' | grep '^Fuzz'); do \
+		echo "== $$target"; \
+		$(GO) test ./internal/ironclad -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
 
 .PHONY: bench
 bench: ## Benchmarks plus `worker bench`: checks/s and memory of one replica (never measured by timed tests)
