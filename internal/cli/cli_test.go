@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/grantwatch/grantwatch/internal/health"
 )
@@ -161,5 +165,51 @@ func TestTenantLifecycle(t *testing.T) {
 		if out := h.mustRun("", args...); strings.Contains(out, c.secret) {
 			t.Errorf("worker %s printed the secret", strings.Join(args, " "))
 		}
+	}
+}
+
+// TestSimCommand: `worker sim --addr 127.0.0.1:0` prints its address and a
+// demo company whose credentials work, and serves the admin API.
+func TestSimCommand(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	out := &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"sim", "--addr", "127.0.0.1:0"}, IO{Stdin: strings.NewReader(""), Stdout: out, Stderr: out}, func(string) string { return "" })
+	}()
+	field := func(prefix string) string {
+		for line := range strings.Lines(out.String()) {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+		return ""
+	}
+	waitFor(t, 10*time.Second, "the simulator to print its demo company", func() (bool, string) {
+		return field("demo acting user email:") != "", out.String()
+	})
+	base := field("ironclad simulator listening on")
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {field("demo client id:")},
+		"client_secret": {field("demo client secret:")}, "scope": {string(health.ScopeReadUsers)}}
+	resp, err := http.PostForm(base+"/oauth/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a token for the printed demo credentials: %s", resp.Status)
+	}
+	resp, err = http.Get(base + "/_sim/companies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /_sim/companies: %s", resp.Status)
+	}
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("worker sim exited %d after its context ended", code)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -281,12 +282,33 @@ func (r *demoReceiver) wait(n int, timeout time.Duration) {
 
 func (r *demoReceiver) Close() { _ = r.srv.Close() }
 
+// summarizeWebhook renders a received webhook body as a few readable lines:
+// what a receiver would page someone with.
 func summarizeWebhook(body []byte) string {
-	s := string(body)
-	if len(s) > 600 {
-		s = s[:600] + "…"
+	var p struct {
+		State    string   `json:"state"`
+		Severity string   `json:"severity"`
+		Code     string   `json:"code"`
+		Title    string   `json:"title"`
+		Remedy   []string `json:"remedy"`
+		Scopes   []string `json:"scopes"`
+		Evidence string   `json:"evidence"`
+		Tenant   struct {
+			ID string `json:"id"`
+		} `json:"tenant"`
+		EventIDs []int64 `json:"event_ids"`
 	}
-	return s
+	if err := json.Unmarshal(body, &p); err != nil {
+		return "(not JSON: " + err.Error() + ")"
+	}
+	lines := []string{
+		fmt.Sprintf("%s %s %s for tenant %s: %s", strings.ToUpper(p.State), p.Severity, p.Code, p.Tenant.ID, p.Title),
+		fmt.Sprintf("scopes %v; evidence %q; events %v", p.Scopes, p.Evidence, p.EventIDs),
+	}
+	if len(p.Remedy) > 1 {
+		lines = append(lines, "remedy: "+strings.Join(p.Remedy[1:], " "))
+	}
+	return strings.Join(lines, "\n    ")
 }
 
 // throwawayDatabase returns the URL of a new, empty database on a local
