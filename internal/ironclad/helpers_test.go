@@ -36,7 +36,7 @@ type simEnv struct {
 
 // newSimEnv starts a simulator. wrap, when given, sits in front of it (to
 // watch or alter exchanges the simulator cannot produce on its own).
-func newSimEnv(t *testing.T, dialect ironcladsim.Dialect, wrap ...func(*ironcladsim.Sim, http.Handler) http.Handler) *simEnv {
+func newSimEnv(t testing.TB, dialect ironcladsim.Dialect, wrap ...func(*ironcladsim.Sim, http.Handler) http.Handler) *simEnv {
 	t.Helper()
 	sim := ironcladsim.New(ironcladsim.Options{Now: simClock, Dialect: dialect})
 	var h http.Handler = sim
@@ -50,7 +50,7 @@ func newSimEnv(t *testing.T, dialect ironcladsim.Dialect, wrap ...func(*ironclad
 
 // client returns a Client allowed to reach the simulator. cfg's zero fields
 // get test defaults.
-func (e *simEnv) client(t *testing.T, cfg Config) *Client {
+func (e *simEnv) client(t testing.TB, cfg Config) *Client {
 	t.Helper()
 	cfg.AllowBaseURLs = append(cfg.AllowBaseURLs, e.srv.URL)
 	if cfg.CallTimeout == 0 {
@@ -72,7 +72,7 @@ type tenant struct {
 // addTenant adds a company whose application registers scopes, with the
 // client credentials grant enabled or not. ratePerMinute 0 means Ironclad's
 // documented limits.
-func (e *simEnv) addTenant(t *testing.T, scopes []health.Scope, clientCredentials bool, ratePerMinute int) tenant {
+func (e *simEnv) addTenant(t testing.TB, scopes []health.Scope, clientCredentials bool, ratePerMinute int) tenant {
 	t.Helper()
 	tn := tenant{
 		companyID: "company-" + rand.Text(),
