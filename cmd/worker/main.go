@@ -1,6 +1,3 @@
-// Command worker is grantwatch: it re-verifies tenants' Ironclad connections
-// on a schedule and keeps the history of what broke and when. `worker help`
-// lists its commands; the README documents them and their configuration.
 package main
 
 import (

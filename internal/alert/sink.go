@@ -53,6 +53,7 @@ type DeliveryError struct {
 	Err error
 }
 
+// Error names the sink and whether the failure is permanent, then the cause.
 func (e *DeliveryError) Error() string {
 	kind := "retryable"
 	if e.Permanent {
@@ -68,6 +69,7 @@ func (e *DeliveryError) Error() string {
 	return msg
 }
 
+// Unwrap returns the cause, so errors.Is sees timeouts and the like.
 func (e *DeliveryError) Unwrap() error { return e.Err }
 
 // IsPermanent reports whether err is a delivery failure that retrying cannot

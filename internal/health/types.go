@@ -156,6 +156,9 @@ type Code string
 // ScopeState is what the ledger believes about one scope of an application.
 type ScopeState string
 
+// The scope states. Only a confirmed loss makes a scope revoked: a granted
+// scope seen missing stays granted, with ScopeRecord.Misses counting, until
+// Policy.ConfirmAfter consecutive checks have seen it missing.
 const (
 	ScopeUnknown      ScopeState = "unknown"       // never conclusively observed
 	ScopeNeverGranted ScopeState = "never_granted" // missing, and never seen granted for this application
@@ -213,6 +216,8 @@ type Ledger struct {
 // EventKind names an entry of a tenant's append-only history.
 type EventKind string
 
+// The event kinds. Evaluate produces the first five; adapters (the store,
+// the jobs) record the rest.
 const (
 	EventIncidentOpened   EventKind = "incident_opened"
 	EventIncidentResolved EventKind = "incident_resolved"
@@ -234,6 +239,10 @@ const (
 // Severity grades an event for alerting.
 type Severity string
 
+// The severities, mildest first: info for what needs no action, warning for
+// what needs attention but breaks nothing that worked (a setup mistake, a
+// loss its capability survives, an undelivered alert), critical for a loss
+// that breaks the integration (a B code).
 const (
 	SeverityInfo     Severity = "info"
 	SeverityWarning  Severity = "warning"

@@ -83,6 +83,8 @@ func Invalid(fields ...FieldError) *Error {
 	return &Error{Kind: KindInvalid, Message: "the request is invalid; see fields", Fields: fields}
 }
 
+// Error is the message followed by the cause, for logs; callers are shown
+// Message alone (a generic one when the error is internal).
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return e.Message + ": " + e.Err.Error()
@@ -90,4 +92,5 @@ func (e *Error) Error() string {
 	return e.Message
 }
 
+// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }

@@ -31,6 +31,8 @@ type ValidationError struct {
 	Problem string // e.g. "is not an email address"
 }
 
+// Error reads "<field> <problem>", e.g. "acting_user_email is not an email
+// address".
 func (e *ValidationError) Error() string { return e.Field + " " + e.Problem }
 
 // Unwrap makes every ValidationError match ErrInvalid.
