@@ -30,7 +30,7 @@ import (
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "bench", "bench [--tenants N] [--workers W] [--latency D]")
 	tenants := fs.Int("tenants", 2000, "tenants to verify")
-	workers := fs.Int("workers", 50, "verify workers (GRANTWATCH_VERIFY_WORKERS)")
+	workers := fs.Int("workers", 50, "verify workers at once (the bench does not read GRANTWATCH_VERIFY_WORKERS)")
 	latency := fs.Duration("latency", 50*time.Millisecond, "latency the simulated Ironclad adds to every call")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

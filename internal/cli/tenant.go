@@ -21,7 +21,7 @@ import (
 
 const tenantUsage = `tenant <add|list|show|rotate|pause|resume|remove> …
   add     --external-id ID (--region na1|eu1|demo | --base-url URL) --client-id ID --acting-user-email EMAIL
-          (--client-secret-stdin | --client-secret-file PATH) [--interval 15m] [--name NAME]
+          (--client-secret-stdin | --client-secret-file PATH) [--interval 15m] [--name NAME] [--if-absent]
   list    [--all] [--json]
   show    ID [--json]
   rotate  ID (--client-secret-stdin | --client-secret-file PATH) [--client-id NEW]
@@ -108,7 +108,7 @@ func readFile(path string) ([]byte, error) {
 }
 
 func tenantAdd(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "tenant add", "tenant add --external-id ID (--region R | --base-url URL) --client-id ID --acting-user-email EMAIL (--client-secret-stdin | --client-secret-file PATH) [--interval D] [--name NAME]")
+	fs := newFlagSet(e, "tenant add", "tenant add --external-id ID (--region R | --base-url URL) --client-id ID --acting-user-email EMAIL (--client-secret-stdin | --client-secret-file PATH) [--interval D] [--name NAME] [--if-absent]")
 	ext := fs.String("external-id", "", "the tenant's id in your product (required, unique)")
 	name := fs.String("name", "", "display name (default: the external id)")
 	region := fs.String("region", "", "Ironclad region: na1, eu1 or demo")
