@@ -14,6 +14,10 @@ import (
 // through the configured sinks, built, signed and posted exactly as the
 // deliver_alert job does, with each sink's outcome printed.
 func runAlert(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(e.io.Stdout, "usage: worker alert test [--sink NAME]")
+		return nil
+	}
 	if len(args) == 0 || args[0] != "test" {
 		return usagef("usage: worker alert test [--sink NAME]")
 	}

@@ -37,7 +37,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if len(pos) > 0 || *tenants < 1 || *workers < 1 || *latency < 0 {
-		return usagef("bench takes no arguments; --tenants and --workers must be positive")
+		return usagef("bench takes no arguments; --tenants and --workers must be positive and --latency not negative")
 	}
 	out := e.io.Stdout
 	dbURL := e.getenv("DATABASE_URL")

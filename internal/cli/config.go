@@ -74,7 +74,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	intVar(&c.MaxConns, "GRANTWATCH_DB_MAX_CONNS", 0, 0)
 	durVar(&c.ScheduleEvery, "GRANTWATCH_SCHEDULE_EVERY", 15*time.Second, time.Second)
 	durVar(&c.DefaultInterval, "GRANTWATCH_DEFAULT_INTERVAL", 15*time.Minute, time.Second)
-	durVar(&c.ConfirmDelay, "GRANTWATCH_CONFIRM_DELAY", 2*time.Minute, 0)
+	durVar(&c.ConfirmDelay, "GRANTWATCH_CONFIRM_DELAY", 2*time.Minute, time.Second)
 	durVar(&c.CallTimeout, "GRANTWATCH_CALL_TIMEOUT", 10*time.Second, 100*time.Millisecond)
 	durVar(&c.JobTimeout, "GRANTWATCH_JOB_TIMEOUT", 2*time.Minute, time.Second)
 	durVar(&c.RescueAfter, "GRANTWATCH_RESCUE_AFTER", 10*time.Minute, 2*time.Second)
@@ -85,6 +85,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	case "json", "console":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_FORMAT=%q: want json or console", c.LogFormat))
+	}
+	if c.DefaultInterval > maxInterval {
+		errs = append(errs, fmt.Errorf("GRANTWATCH_DEFAULT_INTERVAL=%s: want at most %s", c.DefaultInterval, maxInterval))
 	}
 	if c.RescueAfter <= c.JobTimeout {
 		errs = append(errs, fmt.Errorf("GRANTWATCH_RESCUE_AFTER (%s) must be longer than GRANTWATCH_JOB_TIMEOUT (%s)", c.RescueAfter, c.JobTimeout))
@@ -99,6 +102,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	return c, nil
 }
+
+// maxInterval is the longest check interval the store accepts (30 days).
+const maxInterval = 720 * time.Hour
 
 func or(v, def string) string {
 	if v == "" {

@@ -81,7 +81,6 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		"GRANTWATCH_ALLOW_BASE_URLS":      simURL,
 		"GRANTWATCH_ALERT_WEBHOOK_URL":    receiver.URL,
 		"GRANTWATCH_ALERT_WEBHOOK_SECRET": receiver.secret,
-		"GRANTWATCH_CONFIRM_DELAY":        "0s",
 		"LOG_LEVEL":                       "warn",
 		"LOG_FORMAT":                      "console",
 	}

@@ -52,7 +52,7 @@ func openDeps(ctx context.Context, e *env, opts depsOptions) (*deps, error) {
 	}
 	if opts.keyring {
 		if cfg.SecretKeys == "" {
-			return nil, usagef("GRANTWATCH_SECRET_KEYS is not set: it holds the keys that seal client secrets (id:base64key,…; `worker demo` shows how to make one)")
+			return nil, usagef("GRANTWATCH_SECRET_KEYS is not set: it holds the keys that seal client secrets (id:base64key,…: a key id, a colon and 32 random bytes in base64, e.g. from openssl rand -base64 32)")
 		}
 		if d.keyring, err = secret.ParseKeyring(cfg.SecretKeys); err != nil {
 			return nil, usagef("GRANTWATCH_SECRET_KEYS: %v", err)
