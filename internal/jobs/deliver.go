@@ -46,27 +46,35 @@ func (w *DeliverWorker) NextRetry(job *river.Job[DeliverAlertArgs]) time.Time {
 }
 
 // Work sends the alert. Success records alert_delivered and completes the
-// job in one transaction. A permanent refusal (4xx other than 408/429), an
-// unknown sink, or retries past GiveUpAfter record alert_failed and cancel.
-// A receiver that asks for time (Retry-After on 429 or 503) gets it: the
-// job is snoozed that long. Anything else is retried with backoff.
+// job in one transaction. A permanent refusal (4xx other than 408/429), or
+// retries past GiveUpAfter, record alert_failed and cancel. A receiver that
+// asks for time (Retry-After on 429 or 503) gets it: the job is snoozed that
+// long. Anything else is retried with backoff, a sink this replica does not
+// know included: during a rolling deploy replicas may disagree on the sinks,
+// and a replica configured with it (or this one, once it is) will deliver.
+//
+// A recorded failure and the job's cancellation are two steps: a crash
+// between them makes the rescued job try once more, which may record a
+// second alert_failed. Failures are rare and that window small, and the
+// alternative (completing the job as though delivered) would hide the
+// failure from River UI.
 //
 // Delivery is at least once: a crash after the receiver accepted the alert
 // but before the completion committed makes the rescued job send it again,
 // with the same Idempotency-Key, on which receivers de-duplicate.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverAlertArgs]) error {
 	a := job.Args.Alert
-	sink, ok := w.Sinks[job.Args.Sink]
-	if !ok {
-		err := fmt.Errorf("sink %q is not configured on this replica", job.Args.Sink)
-		return w.fail(ctx, job, err)
+	var err error
+	if sink, ok := w.Sinks[job.Args.Sink]; ok {
+		err = sink.Send(ctx, a)
+	} else {
+		err = fmt.Errorf("sink %q is not configured on this replica", job.Args.Sink)
 	}
-	err := sink.Send(ctx, a)
 	if err == nil {
 		w.Metrics.observeDelivery("delivered")
 		return w.record(ctx, job, health.EventAlertDelivered, nil, true)
 	}
-	w.Log.Warn().Err(err).Str("key", job.Args.Key).Str("sink", sink.Name()).
+	w.Log.Warn().Err(err).Str("key", job.Args.Key).Str("sink", job.Args.Sink).
 		Int("attempt", job.Attempt).Msg("alert delivery failed")
 	if alert.IsPermanent(err) || w.Now().Sub(job.CreatedAt) >= w.Delivery.WithDefaults().GiveUpAfter {
 		w.Metrics.observeDelivery("failed")

@@ -66,18 +66,9 @@ func (c *scriptedChecker) setRevoked(scopes ...health.Scope) {
 func (c *scriptedChecker) Check(_ context.Context, conn ironclad.Connection) (health.Observation, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	obs := health.Observation{
-		ClientID: conn.ClientID, Generation: conn.Generation, ObservedAt: c.now(),
-		Credentials: health.OutcomeOK, Grant: health.OutcomeOK,
-		Scopes: make(map[health.Scope]health.ScopeObservation), APICalls: 1,
-		Evidence: []health.Evidence{{Call: "POST /oauth/token", Status: 200, Outcome: health.OutcomeOK}},
-	}
-	for _, s := range health.Scopes {
-		if c.revoked[s] {
-			obs.Scopes[s] = health.ScopeObservation{Granted: health.OutcomeDenied}
-			continue
-		}
-		obs.Scopes[s] = health.ScopeObservation{Granted: health.OutcomeOK, Usable: health.OutcomeOK}
+	obs := healthy(conn, c.now())
+	for s := range c.revoked {
+		obs.Scopes[s] = health.ScopeObservation{Granted: health.OutcomeDenied}
 	}
 	return obs, nil
 }
@@ -101,7 +92,18 @@ const remindEvery = time.Hour
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	pool := pgtest.Pool(t)
+	// Room for a running River client (its producers, completer and
+	// leader election) beside the test's own queries.
+	pcfg, err := pgxpool.ParseConfig(pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcfg.MaxConns = 12
+	pool, err := pgxpool.NewWithConfig(t.Context(), pcfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
 	clk := &clock{now: epoch}
 	key := sha256.Sum256([]byte("k1"))
 	kr, err := secret.NewKeyring("k1", map[string][]byte{"k1": key[:]})

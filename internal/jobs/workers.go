@@ -3,6 +3,7 @@ package jobs
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/grantwatch/grantwatch/internal/ironclad"
 	"github.com/grantwatch/grantwatch/internal/postgres"
@@ -41,14 +43,19 @@ func (w *VerifyWorker) NextRetry(job *river.Job[VerifyTenantArgs]) time.Time {
 	return time.Now().Add(backoff(job.Attempt, cmp.Or(w.RetryBase, defaultVerifyRetryBase), 10*time.Minute))
 }
 
-// Work implements river.Worker. A conclusive (or dropped) check completes the
-// job in the same transaction that records it. An inconclusive one is
-// recorded, committed, and then retried with backoff; a 429 snoozes instead,
-// which uses no attempt. A tenant removed or paused meanwhile cancels the job.
+// Work implements river.Worker. A conclusive check completes the job in the
+// same transaction that records it. An inconclusive one is recorded,
+// committed, and then retried with backoff; a 429 snoozes instead, which
+// uses no attempt. A check whose credentials were rotated while it ran is
+// dropped, and the job runs again at once with the new ones. A tenant
+// removed or paused meanwhile cancels the job.
+//
+// River completes the job again when Work returns nil; that second update
+// only touches a job still running, so it changes nothing here.
 func (w *VerifyWorker) Work(ctx context.Context, job *river.Job[VerifyTenantArgs]) error {
 	res, err := w.Verifier.Verify(ctx, job.Args.TenantID, VerifyOptions{
 		InTx: func(ctx context.Context, tx pgx.Tx, r *Result) error {
-			if !r.Applied.Dropped && !r.Observation.Conclusive() {
+			if !settled(r) {
 				return nil
 			}
 			_, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job)
@@ -67,24 +74,62 @@ func (w *VerifyWorker) Work(ctx context.Context, job *river.Job[VerifyTenantArgs
 	case err != nil:
 		return err
 	}
-	if res.Applied.Dropped || res.Observation.Conclusive() {
+	if settled(&res) {
 		return nil
 	}
+	if rotatedMeanwhile(&res) {
+		// The rotation made the tenant due at once, but while this job
+		// was in flight the scheduler could only skip the tenant (the job
+		// is unique per tenant) and move its next check a full interval
+		// on. So this job checks the new credentials itself, now.
+		return river.JobSnooze(0)
+	}
 	if retryAfter, limited := res.Observation.RateLimited(); limited {
-		return river.JobSnooze(snoozeFor(retryAfter, job.Attempt))
+		return river.JobSnooze(snoozeFor(retryAfter, job.JobRow))
 	}
 	return errInconclusive
+}
+
+// settled reports whether a verification ends its job: its observation was
+// conclusive and recorded, or it was dropped for a reason a new check would
+// not change (a checker that did not report the generation it checked).
+func settled(r *Result) bool {
+	if r.Applied.Dropped {
+		return !rotatedMeanwhile(r)
+	}
+	return r.Observation.Conclusive()
+}
+
+// rotatedMeanwhile reports whether a dropped verification was dropped
+// because the tenant's credentials were rotated after it loaded them.
+func rotatedMeanwhile(r *Result) bool {
+	return r.Applied.Dropped && r.Applied.Tenant.Generation != r.Tenant.Generation &&
+		r.Observation.Generation == r.Tenant.Generation
 }
 
 var errInconclusive = errors.New("inconclusive check (Ironclad unreachable, erroring or garbled); retrying with backoff")
 
 // snoozeFor honours Retry-After when Ironclad gives one, else backs off
-// exponentially; both get jitter and a ceiling.
-func snoozeFor(retryAfter time.Duration, attempt int) time.Duration {
+// exponentially; both get jitter and a ceiling. River hands a snoozed job
+// its attempt back, so the attempt does not grow from one snooze to the
+// next; the snooze count River keeps in the job's metadata does.
+func snoozeFor(retryAfter time.Duration, job *rivertype.JobRow) time.Duration {
 	if retryAfter > 0 {
 		return min(retryAfter, 15*time.Minute) + time.Duration(rand.Int64N(int64(5*time.Second)))
 	}
-	return backoff(attempt, 20*time.Second, 15*time.Minute)
+	return backoff(job.Attempt+snoozes(job.Metadata), 20*time.Second, 15*time.Minute)
+}
+
+// snoozes reads how often River has snoozed a job from its metadata; zero
+// when it says nothing readable.
+func snoozes(metadata []byte) int {
+	var m struct {
+		Snoozes int `json:"snoozes"`
+	}
+	if json.Unmarshal(metadata, &m) != nil {
+		return 0
+	}
+	return max(m.Snoozes, 0)
 }
 
 // backoff returns base·2^(attempt-1), capped, with ±20% jitter.
@@ -139,13 +184,24 @@ func (w *ScheduleWorker) scheduleBatch(ctx context.Context) (int, error) {
 	for i, id := range ids {
 		params[i] = river.InsertManyParams{Args: VerifyTenantArgs{TenantID: id}}
 	}
-	if _, err := w.Insert.InsertManyTx(ctx, tx, params); err != nil {
+	results, err := w.Insert.InsertManyTx(ctx, tx, params)
+	if err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return 0, err
 	}
-	w.Metrics.observeScheduled(len(ids))
+	// A tenant whose verify job is still pending (waiting, retrying,
+	// snoozed or running) gets no second one: that job checks it. Its next
+	// check has moved on all the same, so it is not claimed again at every
+	// pass while the job waits.
+	inserted := 0
+	for _, r := range results {
+		if !r.UniqueSkippedAsDuplicate {
+			inserted++
+		}
+	}
+	w.Metrics.observeScheduled(inserted)
 	return len(ids), nil
 }
 
