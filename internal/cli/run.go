@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -143,17 +144,39 @@ func (w *worker) run(ctx context.Context) error {
 	}
 	w.d.log.Info().Dur("budget", w.d.cfg.ShutdownTimeout).Msg("shutting down")
 	w.http.SetReady(false)
-	stopCtx, cancel := context.WithTimeout(context.Background(), w.d.cfg.ShutdownTimeout)
-	defer cancel()
-	stopErr := w.client.Stop(stopCtx)
-	if stopErr != nil {
-		// Jobs that outlive the budget are cancelled; River rescues
-		// whatever was left running on another replica or the next start.
-		stopErr = w.client.StopAndCancel(context.Background())
-	}
-	httpStop := w.http.Shutdown(stopCtx)
+	err = w.stop(w.d.cfg.ShutdownTimeout)
 	w.d.log.Info().Msg("worker stopped")
-	return errors.Join(stopErr, httpStop)
+	return err
+}
+
+// hardStopGrace is how long cancelled jobs get to return once the shutdown
+// budget is spent (with a zero budget, the only time they get).
+const hardStopGrace = time.Second
+
+// stop ends River and the HTTP server, each within budget, side by side so
+// that neither eats into the other's time. River's SoftStopTimeout (two
+// thirds of the budget) cancels jobs still running by then; if River has
+// not stopped when the budget ends, its jobs are cancelled (again) and get
+// hardStopGrace to return. A job that ignores cancellation even then is left
+// running, for River's stuck-job rescue to redo elsewhere, rather than
+// keeping the process from exiting.
+func (w *worker) stop(budget time.Duration) error {
+	stopCtx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	httpStop := make(chan error, 1)
+	go func() { httpStop <- w.http.Shutdown(stopCtx) }()
+
+	riverErr := w.client.Stop(stopCtx)
+	if riverErr != nil {
+		graceCtx, cancelGrace := context.WithTimeout(context.Background(), hardStopGrace)
+		defer cancelGrace()
+		riverErr = w.client.StopAndCancel(graceCtx)
+		if riverErr != nil {
+			riverErr = fmt.Errorf("jobs still running %s after the shutdown budget (%s) are left to River's stuck-job rescue: %w",
+				hardStopGrace, budget, riverErr)
+		}
+	}
+	return errors.Join(riverErr, <-httpStop)
 }
 
 // registerPoolMetrics exposes the database pool's state: a pool that stays
