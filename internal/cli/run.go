@@ -164,7 +164,15 @@ func (w *worker) stop(budget time.Duration) error {
 	stopCtx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	httpStop := make(chan error, 1)
-	go func() { httpStop <- w.http.Shutdown(stopCtx) }()
+	go func() {
+		err := w.http.Shutdown(stopCtx)
+		if err != nil {
+			// Out of time: cut off what is still running (a slow check now)
+			// so that its database connection is released before exit.
+			_ = w.http.Close()
+		}
+		httpStop <- err
+	}()
 
 	riverErr := w.client.Stop(stopCtx)
 	if riverErr != nil {

@@ -101,6 +101,10 @@ func (s *Server) Serve(ln net.Listener) error { return s.http.Serve(ln) }
 // Shutdown stops accepting requests and waits for open ones.
 func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
 
+// Close closes every connection at once, for when Shutdown ran out of time:
+// requests still running (a slow "check now") are cut off.
+func (s *Server) Close() error { return s.http.Close() }
+
 // SetReady marks whether the worker takes work; /readyz reports it.
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 

@@ -104,6 +104,10 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 	case insertOnly:
 	case cfg.AlertsOnly:
 		rc.Queues = map[string]river.QueueConfig{QueueAlerts: {MaxWorkers: max(cfg.AlertWorkers, 1)}}
+		// A delivery-only client (the demo, which may share a database with
+		// real replicas) must never become the leader: it enqueues none of
+		// the periodic jobs, so scheduling would stop while it led.
+		rc.LeaderElectionDisabled = true
 	default:
 		rc.Queues = map[string]river.QueueConfig{
 			QueueSchedule:    {MaxWorkers: 1},
