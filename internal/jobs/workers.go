@@ -66,9 +66,12 @@ func (w *VerifyWorker) Work(ctx context.Context, job *river.Job[VerifyTenantArgs
 	case errors.Is(err, ErrTenantGone), errors.Is(err, ErrTenantPaused):
 		return river.JobCancel(err)
 	case errors.Is(err, ironclad.ErrBaseURLNotAllowed), errors.Is(err, ironclad.ErrUnknownRegion),
-		errors.Is(err, ironclad.ErrInvalidConnection), errors.Is(err, secret.ErrUnknownKey), errors.Is(err, secret.ErrTampered):
+		errors.Is(err, ironclad.ErrInvalidConnection), errors.Is(err, secret.ErrTampered):
 		// A configuration problem, not evidence: retrying cannot help, and
-		// the next scheduled check will try again once it is fixed.
+		// the next scheduled check will try again once it is fixed. (An
+		// unknown key id is not in this list: during a rolling deploy that
+		// adds a key, another replica may already have it, so that error is
+		// retried like any other.)
 		w.Verifier.Log.Error().Err(err).Int64("tenant_id", job.Args.TenantID).Msg("tenant cannot be checked")
 		return river.JobCancel(err)
 	case err != nil:
