@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/grantwatch/grantwatch/internal/alert"
+	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/ironcladsim"
 )
@@ -311,7 +312,7 @@ func (h *harness) pendingDeliveries(db *pgxpool.Pool) int {
 // settle waits until no deliver_alert job can run any more.
 func (h *harness) settle(db *pgxpool.Pool) {
 	h.t.Helper()
-	waitFor(h.t, 30*time.Second, "alert deliveries to settle", func() (bool, string) {
+	eventually.True(h.t, 30*time.Second, "alert deliveries to settle", func() (bool, string) {
 		n := h.pendingDeliveries(db)
 		return n == 0, fmt.Sprintf("%d deliver_alert jobs pending", n)
 	})
@@ -454,7 +455,7 @@ func TestAlertsSurviveSIGKILL(t *testing.T) {
 	second := h.startAlertWorker("second", map[string]string{
 		alert.EnvTimeout: "500ms", "GRANTWATCH_JOB_TIMEOUT": "1s", "GRANTWATCH_RESCUE_AFTER": "2s",
 	})
-	waitFor(t, 60*time.Second, "the rescued alert to be delivered", func() (bool, string) {
+	eventually.True(t, 60*time.Second, "the rescued alert to be delivered", func() (bool, string) {
 		n := h.pendingDeliveries(db)
 		return n == 0, fmt.Sprintf("%d deliveries pending", n)
 	})

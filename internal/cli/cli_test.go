@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/health"
 )
 
@@ -186,7 +187,7 @@ func TestSimCommand(t *testing.T) {
 		}
 		return ""
 	}
-	waitFor(t, 10*time.Second, "the simulator to print its demo company", func() (bool, string) {
+	eventually.True(t, 10*time.Second, "the simulator to print its demo company", func() (bool, string) {
 		return field("demo acting user email:") != "", out.String()
 	})
 	base := field("ironclad simulator listening on")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/ironcladsim"
 )
@@ -57,7 +58,7 @@ func TestKillReplicaMidFlight(t *testing.T) {
 	leader := h.waitLeader(db)
 	survivor := h.startProcess("replica-2", env)
 
-	waitFor(t, 60*time.Second, "every tenant's first conclusive check", func() (bool, string) {
+	eventually.True(t, 60*time.Second, "every tenant's first conclusive check", func() (bool, string) {
 		n := h.tenantsCheckedSince(db, time.Time{})
 		return n == tenants, fmt.Sprintf("%d of %d tenants checked", n, tenants)
 	})
@@ -70,7 +71,7 @@ func TestKillReplicaMidFlight(t *testing.T) {
 	}
 
 	var inFlight []int64
-	waitFor(t, 30*time.Second, "the leader to be running verify jobs", func() (bool, string) {
+	eventually.True(t, 30*time.Second, "the leader to be running verify jobs", func() (bool, string) {
 		inFlight = h.runningJobsOf(db, leader)
 		return len(inFlight) >= 3, fmt.Sprintf("%d running on the leader", len(inFlight))
 	})
@@ -85,7 +86,7 @@ func TestKillReplicaMidFlight(t *testing.T) {
 	}
 	t.Logf("killed the leader with %d verify jobs in flight", len(stuck))
 
-	waitFor(t, 75*time.Second, "the survivor to rescue the jobs and check every tenant again", func() (bool, string) {
+	eventually.True(t, 75*time.Second, "the survivor to rescue the jobs and check every tenant again", func() (bool, string) {
 		var unfinished []int64
 		for _, id := range stuck {
 			if h.jobState(db, id) != "completed" {
@@ -165,7 +166,7 @@ func TestWorkerStopsWithinShutdownBudget(t *testing.T) {
 		"GRANTWATCH_RESCUE_AFTER":     "2m",
 		"GRANTWATCH_SHUTDOWN_TIMEOUT": budget.String(),
 	})
-	waitFor(t, 30*time.Second, "the check to be in flight", func() (bool, string) {
+	eventually.True(t, 30*time.Second, "the check to be in flight", func() (bool, string) {
 		j := h.verifyJobOf(db, c.ext)
 		return j.State == "running", fmt.Sprintf("job %+v", j)
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/ironcladsim"
 )
@@ -99,7 +100,7 @@ func TestOutageWorkerRetries(t *testing.T) {
 			r := h.startReplica("outage", map[string]string{"GRANTWATCH_VERIFY_RETRY_BASE": "500ms"})
 
 			var job verifyJob
-			waitFor(t, 30*time.Second, "the verify job to fail twice on the outage and wait for another attempt", func() (bool, string) {
+			eventually.True(t, 30*time.Second, "the verify job to fail twice on the outage and wait for another attempt", func() (bool, string) {
 				job = h.verifyJobOf(db, c.ext)
 				pending := job.State == "available" || job.State == "scheduled" || job.State == "retryable"
 				return job.Errors >= 2 && pending, fmt.Sprintf("job %+v", job)
@@ -112,7 +113,7 @@ func TestOutageWorkerRetries(t *testing.T) {
 			}
 
 			h.sim.ClearFaults("")
-			waitFor(t, 30*time.Second, "a later attempt to complete the same job", func() (bool, string) {
+			eventually.True(t, 30*time.Second, "a later attempt to complete the same job", func() (bool, string) {
 				got := h.verifyJobOf(db, c.ext)
 				return got.ID == job.ID && got.State == "completed", fmt.Sprintf("job %+v", got)
 			})
@@ -290,28 +291,5 @@ func (h *harness) exec(db *pgxpool.Pool, sql string, args ...any) {
 	h.t.Helper()
 	if _, err := db.Exec(h.t.Context(), sql, args...); err != nil {
 		h.t.Fatalf("%s: %v", sql, err)
-	}
-}
-
-// waitFor polls cond until it holds, failing the test with cond's last
-// description of the state when timeout passes first.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s; last state: %s", timeout, what, state)
-		}
-		select {
-		case <-tick.C:
-		case <-t.Context().Done():
-			t.Fatalf("test ended while waiting for %s", what)
-		}
 	}
 }

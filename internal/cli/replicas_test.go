@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/jobs"
 	"github.com/grantwatch/grantwatch/internal/postgres"
 	"github.com/grantwatch/grantwatch/internal/secret"
@@ -59,7 +60,7 @@ func TestReplicasShareTheSchedule(t *testing.T) {
 	}
 
 	var end time.Time
-	waitFor(t, 2*rounds*interval+30*time.Second, fmt.Sprintf("every tenant to be checked %d times", rounds), func() (bool, string) {
+	eventually.True(t, 2*rounds*interval+30*time.Second, fmt.Sprintf("every tenant to be checked %d times", rounds), func() (bool, string) {
 		var fewest int
 		h.queryRow(db, `SELECT coalesce(min(n), 0) FROM (
 			SELECT count(c.id) AS n FROM tenants t LEFT JOIN checks c ON c.tenant_id = t.id GROUP BY t.id) AS per_tenant`, nil, &fewest)
@@ -208,7 +209,7 @@ func stopAll(t *testing.T, rs ...*replica) {
 func (r *replica) expectReady(t *testing.T) {
 	t.Helper()
 	var addr string
-	waitFor(t, 30*time.Second, r.name+" to listen and be ready", func() (bool, string) {
+	eventually.True(t, 30*time.Second, r.name+" to listen and be ready", func() (bool, string) {
 		if addr == "" {
 			addr = loggedField(r.out.String(), "worker starting", "http_addr")
 			if addr == "" {
@@ -304,7 +305,7 @@ func (h *harness) addTenants(db *pgxpool.Pool, n int, interval time.Duration, sc
 func (h *harness) waitLeader(db *pgxpool.Pool) string {
 	h.t.Helper()
 	var leader string
-	waitFor(h.t, 30*time.Second, "River to elect a leader", func() (bool, string) {
+	eventually.True(h.t, 30*time.Second, "River to elect a leader", func() (bool, string) {
 		err := db.QueryRow(h.t.Context(), `SELECT leader_id FROM river_leader`).Scan(&leader)
 		return err == nil, fmt.Sprint(err)
 	})

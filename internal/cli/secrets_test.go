@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/health"
 )
 
@@ -34,7 +35,7 @@ func TestNoSecretAnywhere(t *testing.T) {
 
 	r := h.startReplica("secrets", map[string]string{"GRANTWATCH_SCHEDULE_EVERY": "1s"})
 	db := h.pool()
-	waitFor(t, 30*time.Second, "every tenant verified by the worker", func() (bool, string) {
+	eventually.True(t, 30*time.Second, "every tenant verified by the worker", func() (bool, string) {
 		n := h.count(db, `SELECT count(DISTINCT tenant_id) FROM checks`)
 		return n == 3, fmt.Sprintf("tenants checked: %d", n)
 	})

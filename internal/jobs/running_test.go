@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"context"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -98,29 +97,6 @@ func (w *world) checksOf(tenantID int64, conclusive bool) int {
 		w.t.Fatal(err)
 	}
 	return n
-}
-
-// waitFor polls cond until it holds, failing the test after timeout with
-// cond's description of the last state it saw.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s; last state: %s", timeout, what, state)
-		}
-		select {
-		case <-tick.C:
-		case <-t.Context().Done():
-			t.Fatalf("test ended while waiting for %s", what)
-		}
-	}
 }
 
 // checkFunc adapts a function to jobs.Checker.

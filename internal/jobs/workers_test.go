@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
+	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/ironclad"
 	"github.com/grantwatch/grantwatch/internal/jobs"
@@ -55,7 +56,7 @@ func TestVerifyJobRechecksCredentialsRotatedMidCheck(t *testing.T) {
 	}
 	close(release)
 
-	waitFor(t, 15*time.Second, "the job to check the rotated credentials and complete", func() (bool, string) {
+	eventually.True(t, 15*time.Second, "the job to check the rotated credentials and complete", func() (bool, string) {
 		j := w.verifyJobOf(acme.ID)
 		return j.State == "completed" && w.checksOf(acme.ID, true) == 1,
 			fmt.Sprintf("generations checked %v, job %+v, %d conclusive checks", calls.get(), j, w.checksOf(acme.ID, true))
@@ -80,7 +81,7 @@ func TestVerifyJobTimeoutRetries(t *testing.T) {
 		return health.Observation{}, fmt.Errorf("checking Ironclad client %q: %w", conn.ClientID, ctx.Err())
 	}), func(c *jobs.Config) { c.JobTimeout, c.RescueAfter = 300*time.Millisecond, 10*time.Second })
 
-	waitFor(t, 15*time.Second, "the timed-out job to wait for its retry", func() (bool, string) {
+	eventually.True(t, 15*time.Second, "the timed-out job to wait for its retry", func() (bool, string) {
 		j := w.verifyJobOf(acme.ID)
 		return j.State == "retryable" && len(j.Errors) == 1, fmt.Sprintf("job %+v", j)
 	})
@@ -150,7 +151,7 @@ func TestInconclusiveVerifyIsDiscardedThenRescheduled(t *testing.T) {
 	}), func(c *jobs.Config) { c.VerifyRetryBase = 20 * time.Millisecond })
 	w.enqueueVerify(client, acme.ID)
 
-	waitFor(t, 20*time.Second, "the job to be discarded", func() (bool, string) {
+	eventually.True(t, 20*time.Second, "the job to be discarded", func() (bool, string) {
 		j := w.verifyJobOf(acme.ID)
 		return j.State == "discarded", fmt.Sprintf("job %+v", j)
 	})
@@ -187,7 +188,7 @@ func TestRateLimitedVerifySnoozesAndStaysUnique(t *testing.T) {
 	}), nil)
 	w.enqueueVerify(client, acme.ID)
 
-	waitFor(t, 15*time.Second, "the job to be snoozed", func() (bool, string) {
+	eventually.True(t, 15*time.Second, "the job to be snoozed", func() (bool, string) {
 		j := w.verifyJobOf(acme.ID)
 		return j.State == "scheduled", fmt.Sprintf("job %+v", j)
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/rs/zerolog"
 
+	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/pgtest"
 	"github.com/grantwatch/grantwatch/internal/postgres"
 	"github.com/grantwatch/grantwatch/migrations"
@@ -99,11 +101,11 @@ func TestMigrateWaitIsCancellable(t *testing.T) {
 	go func() { done <- postgres.Migrate(ctx, waiter, zerolog.Nop()) }()
 
 	// Cancel only once the second caller is really waiting on the lock.
-	waitFor(t, func() bool {
+	eventually.True(t, 10*time.Second, "the second Migrate to wait on the advisory lock", func() (bool, string) {
 		var waiting bool
 		err := holder.QueryRow(t.Context(),
 			"SELECT EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)").Scan(&waiting)
-		return err == nil && waiting
+		return err == nil && waiting, fmt.Sprintf("waiting %v, err %v", waiting, err)
 	})
 	cancel()
 
@@ -165,17 +167,5 @@ func requireMigrated(t *testing.T, pool *pgxpool.Pool) {
 		if !exists {
 			t.Errorf("table %s missing after Migrate", table)
 		}
-	}
-}
-
-// waitFor polls cond until it holds, failing the test after a deadline.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
