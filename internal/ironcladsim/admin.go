@@ -51,11 +51,8 @@ func (s *Sim) adminAddCompany(w http.ResponseWriter, r *http.Request) {
 	if !decodeAdmin(w, r, &in) {
 		return
 	}
-	if err := s.AddCompany(in.CompanyID, in.RatePerMinute); err != nil {
-		writeAdminError(w, statusOf(err), err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, in)
+	err := s.AddCompany(in.CompanyID, in.RatePerMinute)
+	respondAdminJSON(w, err, http.StatusCreated, in)
 }
 
 // companySummaryJSON describes a company in GET /_sim/companies. It never
@@ -141,11 +138,7 @@ func (s *Sim) adminAddApp(w http.ResponseWriter, r *http.Request) {
 		ClientID: in.ClientID, ClientSecret: in.ClientSecret,
 		Scopes: in.Scopes, ClientCredentials: in.ClientCredentials,
 	})
-	if err != nil {
-		writeAdminError(w, statusOf(err), err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, in)
+	respondAdminJSON(w, err, http.StatusCreated, in)
 }
 
 // userJSON is the body of POST /_sim/companies/{id}/users.
@@ -158,11 +151,8 @@ func (s *Sim) adminAddUser(w http.ResponseWriter, r *http.Request) {
 	if !decodeAdmin(w, r, &in) {
 		return
 	}
-	if err := s.AddUser(r.PathValue("id"), in.Email); err != nil {
-		writeAdminError(w, statusOf(err), err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, in)
+	err := s.AddUser(r.PathValue("id"), in.Email)
+	respondAdminJSON(w, err, http.StatusCreated, in)
 }
 
 func (s *Sim) adminUserActive(active bool) http.HandlerFunc {
@@ -179,8 +169,8 @@ type callsJSON struct {
 
 func (s *Sim) adminCalls(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !s.hasCompany(id) {
-		writeAdminError(w, http.StatusNotFound, fmt.Errorf("company %s: %w", id, ErrNotFound))
+	if err := s.companyExists(id); err != nil {
+		writeAdminError(w, statusOf(err), err)
 		return
 	}
 	writeJSON(w, http.StatusOK, callsJSON{CompanyID: id, Calls: s.Calls(id)})
@@ -188,8 +178,8 @@ func (s *Sim) adminCalls(w http.ResponseWriter, r *http.Request) {
 
 func (s *Sim) adminResetCalls(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !s.hasCompany(id) {
-		writeAdminError(w, http.StatusNotFound, fmt.Errorf("company %s: %w", id, ErrNotFound))
+	if err := s.companyExists(id); err != nil {
+		writeAdminError(w, statusOf(err), err)
 		return
 	}
 	s.ResetCalls(id)
@@ -209,11 +199,7 @@ type secretJSON struct {
 
 func (s *Sim) adminRotateSecret(w http.ResponseWriter, r *http.Request) {
 	secret, err := s.RotateSecret(r.PathValue("client_id"))
-	if err != nil {
-		writeAdminError(w, statusOf(err), err)
-		return
-	}
-	writeJSON(w, http.StatusOK, secretJSON{ClientSecret: secret})
+	respondAdminJSON(w, err, http.StatusOK, secretJSON{ClientSecret: secret})
 }
 
 func (s *Sim) adminDeleteApp(w http.ResponseWriter, r *http.Request) {
@@ -271,9 +257,11 @@ func (s *Sim) adminSetFault(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, http.StatusBadRequest, fmt.Errorf("status %d is not an HTTP status", in.Status))
 		return
 	}
-	if in.CompanyID != "" && !s.hasCompany(in.CompanyID) {
-		writeAdminError(w, http.StatusNotFound, fmt.Errorf("company %s: %w", in.CompanyID, ErrNotFound))
-		return
+	if in.CompanyID != "" {
+		if err := s.companyExists(in.CompanyID); err != nil {
+			writeAdminError(w, statusOf(err), err)
+			return
+		}
 	}
 	s.SetFault(in.CompanyID, f)
 	w.WriteHeader(http.StatusNoContent)
@@ -311,11 +299,13 @@ func (s *Sim) adminDemo(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusCreated, d)
 }
 
-// hasCompany reports whether the company exists.
-func (s *Sim) hasCompany(id string) bool {
+// companyExists returns nil when the company exists and otherwise the same
+// ErrNotFound error as the control operations, so every handler words it alike.
+func (s *Sim) companyExists(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.state.companies[id] != nil
+	_, err := s.company(id)
+	return err
 }
 
 // decodeAdmin reads a JSON body strictly (unknown fields are mistakes in a
@@ -337,6 +327,16 @@ func respondAdmin(w http.ResponseWriter, err error) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// respondAdminJSON answers status with body on success and the error's
+// status otherwise.
+func respondAdminJSON(w http.ResponseWriter, err error, status int, body any) {
+	if err != nil {
+		writeAdminError(w, statusOf(err), err)
+		return
+	}
+	writeJSON(w, status, body)
 }
 
 // statusOf maps a control operation's error to an HTTP status.
