@@ -98,11 +98,7 @@ func (s *Sim) workflows(r *http.Request, c caller) reply {
 	if failed {
 		return bad
 	}
-	list := []workflowJSON{}
-	for _, w := range window(c.company.workflows, page*size, size) {
-		list = append(list, workflowModel(w))
-	}
-	return ok(pageJSON[workflowJSON]{Page: page, PageSize: size, Count: len(c.company.workflows), List: list})
+	return ok(pageOf(c.company.workflows, page, size, workflowModel))
 }
 
 func workflowModel(w *workflow) workflowJSON {
@@ -148,11 +144,9 @@ func (s *Sim) participants(r *http.Request, c caller) reply {
 	if w == nil {
 		return notFound(r, "workflow does not exist", "workflowId")
 	}
-	list := []participantJSON{}
-	for _, u := range window(w.participants, page*size, size) {
-		list = append(list, participantJSON{UserID: u.id, Email: u.email})
-	}
-	return ok(pageJSON[participantJSON]{Page: page, PageSize: size, Count: len(w.participants), List: list})
+	return ok(pageOf(w.participants, page, size, func(u *user) participantJSON {
+		return participantJSON{UserID: u.id, Email: u.email}
+	}))
 }
 
 // records serves GET /public/api/v1/records.
@@ -161,11 +155,7 @@ func (s *Sim) records(r *http.Request, c caller) reply {
 	if failed {
 		return bad
 	}
-	list := []recordJSON{}
-	for _, rec := range window(c.company.records, page*size, size) {
-		list = append(list, recordModel(r, rec))
-	}
-	return ok(pageJSON[recordJSON]{Page: page, PageSize: size, Count: len(c.company.records), List: list})
+	return ok(pageOf(c.company.records, page, size, func(rec *record) recordJSON { return recordModel(r, rec) }))
 }
 
 func recordModel(r *http.Request, rec *record) recordJSON {
@@ -230,6 +220,16 @@ func paging(r *http.Request) (page, size int, bad reply, failed bool) {
 		return 0, 0, invalidParam(r, "pageSize", err.Error()), true
 	}
 	return page, size, reply{}, false
+}
+
+// pageOf renders one page of items, counting all of them. The list is never
+// nil: an empty page shows "list": [], since the spec types it as an array.
+func pageOf[T, J any](items []T, page, size int, model func(T) J) pageJSON[J] {
+	list := []J{}
+	for _, it := range window(items, page*size, size) {
+		list = append(list, model(it))
+	}
+	return pageJSON[J]{Page: page, PageSize: size, Count: len(items), List: list}
 }
 
 // intParam reads an integer query parameter, def when absent.
