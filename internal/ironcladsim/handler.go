@@ -71,13 +71,11 @@ func (s *Sim) apiRoutes() *http.ServeMux {
 // tokenRequestKey is the context key of the parsed token request.
 type tokenRequestKey struct{}
 
-// tokenRequestFrom returns the token request ServeHTTP parsed.
+// tokenRequestFrom returns the token request ServeHTTP parsed. The API mux
+// is only ever reached through ServeHTTP, which has read the body by then, so
+// the parsed request is the only copy there is.
 func tokenRequestFrom(r *http.Request) tokenRequest {
-	tr, ok := r.Context().Value(tokenRequestKey{}).(tokenRequest)
-	if !ok {
-		// Only reachable if the API mux is served without ServeHTTP.
-		return parseTokenRequest(r)
-	}
+	tr, _ := r.Context().Value(tokenRequestKey{}).(tokenRequest)
 	return tr
 }
 

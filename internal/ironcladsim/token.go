@@ -36,9 +36,8 @@ func parseTokenRequest(r *http.Request) tokenRequest {
 	var tr tokenRequest
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		var tooBig *http.MaxBytesError
 		tr.problem = "unreadable request body"
-		if errors.As(err, &tooBig) {
+		if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 			tr.problem = "request body too large"
 		}
 		return tr
