@@ -36,17 +36,12 @@ type EventFilter struct {
 	Limit int
 }
 
-// querier is what the store's helpers need of a transaction or a pool.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// eventColumns lists an event's columns in scanEvent's order; queries alias
-// events as e and tenants as t.
-const eventColumns = `e.id, e.tenant_id, t.external_id, e.kind, e.at, coalesce(e.code, ''),
+// selectEvents selects events (aliased e, with their tenants as t) in
+// scanEvent's order; callers append the conditions.
+const selectEvents = `SELECT e.id, e.tenant_id, t.external_id, e.kind, e.at, coalesce(e.code, ''),
 	coalesce(e.capability, ''), e.scopes, e.severity, coalesce(e.check_id, 0), e.summary,
-	coalesce(e.incident_id, 0), e.detail`
+	coalesce(e.incident_id, 0), e.detail
+	FROM events e JOIN tenants t ON t.id = e.tenant_id`
 
 func scanEvent(row pgx.CollectableRow) (StoredEvent, error) {
 	var (
@@ -74,11 +69,7 @@ func (s *Store) RecordEvent(ctx context.Context, tx pgx.Tx, tenantID int64, ev h
 	if ev.Severity == "" {
 		ev.Severity = health.SeverityInfo
 	}
-	var q querier = s.pool
-	if tx != nil {
-		q = tx
-	}
-	stored, err := insertEvent(ctx, q, tenantID, ev, detail)
+	stored, err := insertEvent(ctx, s.in(tx), tenantID, ev, detail)
 	if err != nil {
 		return StoredEvent{}, translate(err, fmt.Sprintf("recording %s for tenant %d", ev.Kind, tenantID))
 	}
@@ -133,9 +124,8 @@ func (s *Store) Events(ctx context.Context, f EventFilter) ([]StoredEvent, error
 	if !f.Since.IsZero() {
 		w.add("e.at >= ?", f.Since)
 	}
-	return queryAll(ctx, s.pool, "listing events", scanEvent,
-		`SELECT `+eventColumns+` FROM events e JOIN tenants t ON t.id = e.tenant_id`+
-			w.where()+` ORDER BY e.at DESC, e.id DESC`+w.limit(limit), w.args...)
+	sql, args := w.query(selectEvents, "e.at DESC, e.id DESC", limit)
+	return queryAll(ctx, s.pool, "listing events", scanEvent, sql, args...)
 }
 
 // tenantFilter starts a filter on column (a tenant id) for the live tenant

@@ -56,11 +56,12 @@ type HistoryFilter struct {
 	Limit int
 }
 
-// incidentColumns lists an incident's columns in scanIncident's order;
-// queries alias incidents as i and tenants as t.
-const incidentColumns = `i.id, i.tenant_id, t.external_id, i.code, i.kind, i.capability, i.opened_at,
+// selectIncidents selects incidents (aliased i, with their tenants as t)
+// in scanIncident's order; callers append the conditions.
+const selectIncidents = `SELECT i.id, i.tenant_id, t.external_id, i.code, i.kind, i.capability, i.opened_at,
 	i.last_seen_at, i.resolved_at, i.occurrences, i.first_check_id, i.last_check_id,
-	coalesce(i.resolved_check_id, 0), i.scopes, i.evidence`
+	coalesce(i.resolved_check_id, 0), i.scopes, i.evidence
+	FROM incidents i JOIN tenants t ON t.id = i.tenant_id`
 
 func scanIncident(row pgx.CollectableRow) (IncidentRecord, error) {
 	var (
@@ -112,7 +113,6 @@ func queryIncidents(ctx context.Context, q querier, w filter, f HistoryFilter, l
 	if !f.Since.IsZero() {
 		w.add("i.opened_at >= ?", f.Since)
 	}
-	return queryAll(ctx, q, "listing incidents", scanIncident,
-		`SELECT `+incidentColumns+` FROM incidents i JOIN tenants t ON t.id = i.tenant_id`+
-			w.where()+` ORDER BY i.opened_at DESC, i.id DESC`+w.limit(limit), w.args...)
+	sql, args := w.query(selectIncidents, "i.opened_at DESC, i.id DESC", limit)
+	return queryAll(ctx, q, "listing incidents", scanIncident, sql, args...)
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,18 +24,34 @@ func (f *filter) add(cond string, arg any) {
 	f.conds = append(f.conds, strings.Replace(cond, "?", "$"+strconv.Itoa(len(f.args)), 1))
 }
 
-// where returns the clause ("" when there are no conditions).
-func (f *filter) where() string {
-	if len(f.conds) == 0 {
-		return ""
+// query completes selectFrom with the filter's conditions, orderBy and a
+// LIMIT of its own placeholder, and returns the statement with its
+// arguments. Building both together keeps the LIMIT's argument from
+// depending on the order in which a call's operands are evaluated.
+func (f filter) query(selectFrom, orderBy string, limit int) (string, []any) {
+	var b strings.Builder
+	b.WriteString(selectFrom)
+	if len(f.conds) > 0 {
+		b.WriteString(" WHERE " + strings.Join(f.conds, " AND "))
 	}
-	return " WHERE " + strings.Join(f.conds, " AND ")
+	args := append(slices.Clip(f.args), limit)
+	b.WriteString(" ORDER BY " + orderBy + " LIMIT $" + strconv.Itoa(len(args)))
+	return b.String(), args
 }
 
-// limit appends a LIMIT with its own placeholder.
-func (f *filter) limit(n int) string {
-	f.args = append(f.args, n)
-	return " LIMIT $" + strconv.Itoa(len(f.args))
+// querier is what the store's helpers need of a transaction or a pool.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// in returns tx, or the pool when tx is nil, for methods that read or
+// write in the caller's transaction if it has one.
+func (s *Store) in(tx pgx.Tx) querier {
+	if tx == nil {
+		return s.pool
+	}
+	return tx
 }
 
 // queryAll runs a query and scans every row with scan; errors are

@@ -87,10 +87,8 @@ func (s *Store) ClaimReminders(ctx context.Context, tx pgx.Tx, now time.Time, ev
 	if err != nil {
 		return nil, err
 	}
-	opened, err := queryAll(ctx, tx, "reading the events that opened reminded incidents",
-		func(row pgx.CollectableRow) (StoredEvent, error) { return scanEvent(row) }, `
-		SELECT `+eventColumns+` FROM events e JOIN tenants t ON t.id = e.tenant_id
-		WHERE e.incident_id = ANY($1) AND e.kind = $2`, ids, health.EventIncidentOpened)
+	opened, err := queryAll(ctx, tx, "reading the events that opened reminded incidents", scanEvent,
+		selectEvents+` WHERE e.incident_id = ANY($1) AND e.kind = $2`, ids, health.EventIncidentOpened)
 	if err != nil {
 		return nil, err
 	}
@@ -115,11 +113,6 @@ func (s *Store) IncidentsByID(ctx context.Context, tx pgx.Tx, ids []int64) ([]In
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var q querier = s.pool
-	if tx != nil {
-		q = tx
-	}
-	return queryAll(ctx, q, fmt.Sprintf("reading %d incidents", len(ids)), scanIncident, `
-		SELECT `+incidentColumns+` FROM incidents i JOIN tenants t ON t.id = i.tenant_id
-		WHERE i.id = ANY($1) ORDER BY i.opened_at, i.id`, ids)
+	return queryAll(ctx, s.in(tx), fmt.Sprintf("reading %d incidents", len(ids)), scanIncident,
+		selectIncidents+` WHERE i.id = ANY($1) ORDER BY i.opened_at, i.id`, ids)
 }

@@ -18,20 +18,17 @@ const (
 	failedAlertsWindow = 7 * 24 * time.Hour
 )
 
-// TenantStatus is everything known about one tenant now.
+// TenantStatus is everything known about one tenant now. What follows
+// from the ledger (suspected codes, scope states) is left to its methods.
 type TenantStatus struct {
 	Tenant Tenant        `json:"tenant"`
 	Ledger health.Ledger `json:"ledger"`
 	// Open lists the open incidents, most recently opened first.
 	Open []IncidentRecord `json:"open"`
-	// Suspected lists the B codes awaiting confirmation.
-	Suspected   []health.Code                      `json:"suspected"`
-	ScopeStates map[health.Scope]health.ScopeState `json:"scope_states"`
 	// LastCheckAt and LastCheckID describe the latest stored check; nil and
 	// zero before the first.
 	LastCheckAt *time.Time `json:"last_check_at,omitempty"`
 	LastCheckID int64      `json:"last_check_id,omitempty"`
-	NextCheckAt time.Time  `json:"next_check_at"`
 	// FailedAlerts lists recent alert_failed events (the last week, at most
 	// 20), newest first: alerts that never reached a sink.
 	FailedAlerts []StoredEvent `json:"failed_alerts"`
@@ -66,8 +63,7 @@ func (s *Store) Status(ctx context.Context, externalID string) (TenantStatus, er
 			case !errors.Is(err, pgx.ErrNoRows):
 				return err
 			}
-			st.FailedAlerts, err = queryAll(ctx, tx, "listing failed alerts", scanEvent, `
-				SELECT `+eventColumns+` FROM events e JOIN tenants t ON t.id = e.tenant_id
+			st.FailedAlerts, err = queryAll(ctx, tx, "listing failed alerts", scanEvent, selectEvents+`
 				WHERE e.tenant_id = $1 AND e.kind = $2 AND e.at >= $3
 				ORDER BY e.at DESC, e.id DESC LIMIT $4`,
 				st.Tenant.ID, health.EventAlertFailed, s.clock().Add(-failedAlertsWindow), failedAlertsShown)
@@ -76,8 +72,5 @@ func (s *Store) Status(ctx context.Context, externalID string) (TenantStatus, er
 	if err != nil {
 		return TenantStatus{}, translate(err, fmt.Sprintf("reading the status of tenant %q", externalID))
 	}
-	st.Suspected = st.Ledger.Suspected()
-	st.ScopeStates = st.Ledger.ScopeStates()
-	st.NextCheckAt = st.Tenant.NextCheckAt
 	return st, nil
 }
