@@ -132,9 +132,6 @@ func validateSinks(cfgs []SinkConfig) []error {
 	return errs
 }
 
-// redactedURL is the sink's URL as it may be shown: see redactURL.
-func (c SinkConfig) redactedURL() string { return redactURL(c.URL) }
-
 // checkURL accepts absolute http and https URLs with a host. Its errors do
 // not repeat the URL, which may hold a credential.
 func checkURL(raw string) error {
@@ -155,12 +152,12 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// redactURL keeps a URL's scheme and host, which with the sink's name is
-// enough to find the receiver. Everything else is masked: Slack puts its
-// token in the path, other webhook services do the same or use the query,
-// and user info is a password by definition.
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
+// redactedURL is the sink's URL as it may be shown: its scheme and host,
+// which with the sink's name is enough to find the receiver. Everything else
+// is masked: Slack puts its token in the path, other webhook services do the
+// same or use the query, and user info is a password by definition.
+func (c SinkConfig) redactedURL() string {
+	u, err := url.Parse(c.URL)
 	if err != nil || u.Host == "" {
 		return "[invalid url]"
 	}
