@@ -59,11 +59,8 @@ func (p Policy) Plan(events []Event) []Alert {
 		}
 	}
 
-	// Only incident alerts exist so far; remember how many, so that a
-	// revocation never folds into another revocation's warning.
-	incidents := len(alerts)
 	for _, e := range revocations {
-		if i := causedIncident(alerts[:incidents], e); i >= 0 {
+		if i := causedIncident(alerts, e); i >= 0 {
 			fold(&alerts[i], e)
 			continue
 		}
@@ -75,7 +72,8 @@ func (p Policy) Plan(events []Event) []Alert {
 
 // causedIncident returns the index of the firing incident alert that a scope
 // revocation caused (same tenant and check, its scopes all among the
-// incident's), or -1.
+// incident's), or -1. Only incident openings qualify, so a revocation never
+// folds into another revocation's warning.
 func causedIncident(alerts []Alert, rev Event) int {
 	if rev.CheckID == 0 || len(rev.Scopes) == 0 {
 		return -1
