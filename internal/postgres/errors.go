@@ -45,20 +45,20 @@ func invalid(field, problem string) error { return &ValidationError{Field: field
 // (those are in its Detail, which Error does not print), so wrapping it
 // keeps secrets out while keeping the cause inspectable.
 func translate(err error, doing string) error {
-	var pgErr *pgconn.PgError
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, pgx.ErrNoRows):
-		return fmt.Errorf("%s: %w", doing, ErrNotFound)
-	case errors.As(err, &pgErr) && pgErr.Code == pgerrcode.UniqueViolation:
-		return fmt.Errorf("%s: %w", doing, ErrConflict)
-	case errors.As(err, &pgErr) && pgErr.Code == pgerrcode.ForeignKeyViolation:
-		return fmt.Errorf("%s: %w", doing, ErrNotFound)
-	case errors.As(err, &pgErr) && (pgErr.Code == pgerrcode.CheckViolation ||
-		pgErr.Code == pgerrcode.NotNullViolation || pgerrcode.IsDataException(pgErr.Code)):
-		return fmt.Errorf("%s: %w: %w", doing, ErrInvalid, err)
-	default:
-		return fmt.Errorf("%s: %w", doing, err)
 	}
+	var code string
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		code = pgErr.Code
+	}
+	switch {
+	case errors.Is(err, pgx.ErrNoRows), code == pgerrcode.ForeignKeyViolation:
+		return fmt.Errorf("%s: %w", doing, ErrNotFound)
+	case code == pgerrcode.UniqueViolation:
+		return fmt.Errorf("%s: %w", doing, ErrConflict)
+	case code == pgerrcode.CheckViolation, code == pgerrcode.NotNullViolation, pgerrcode.IsDataException(code):
+		return fmt.Errorf("%s: %w: %w", doing, ErrInvalid, err)
+	}
+	return fmt.Errorf("%s: %w", doing, err)
 }

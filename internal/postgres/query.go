@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +38,20 @@ func (f filter) query(selectFrom, orderBy string, limit int) (string, []any) {
 	args := append(slices.Clip(f.args), limit)
 	b.WriteString(" ORDER BY " + orderBy + " LIMIT $" + strconv.Itoa(len(args)))
 	return b.String(), args
+}
+
+// maxPageSize caps every listing.
+const maxPageSize = 1000
+
+// pageSize applies the default and the cap shared by every listing.
+func pageSize(limit int) (int, error) {
+	switch {
+	case limit == 0:
+		return 100, nil
+	case limit < 0 || limit > maxPageSize:
+		return 0, invalid("limit", fmt.Sprintf("must be between 1 and %d", maxPageSize))
+	}
+	return limit, nil
 }
 
 // querier is what the store's helpers need of a transaction or a pool.

@@ -268,16 +268,3 @@ func (s *Store) RemoveTenant(ctx context.Context, externalID string) error {
 	})
 	return translate(err, fmt.Sprintf("removing tenant %q", externalID))
 }
-
-// pageSize applies the default and the cap shared by every listing.
-func pageSize(limit int) (int, error) {
-	switch {
-	case limit == 0:
-		return 100, nil
-	case limit < 0 || limit > maxPageSize:
-		return 0, invalid("limit", fmt.Sprintf("must be between 1 and %d", maxPageSize))
-	}
-	return limit, nil
-}
-
-const maxPageSize = 1000
