@@ -25,12 +25,21 @@ var ErrInvalidConnection = errors.New("invalid Ironclad connection")
 // or ctx ended (what was learned is discarded, since a partial observation
 // would read as missing scopes).
 func (c *Client) Check(ctx context.Context, conn Connection) (health.Observation, error) {
-	base, err := ResolveBaseURL(conn.Region, conn.BaseURL, c.allow)
+	obs, err := c.check(ctx, conn)
 	if err != nil {
 		return health.Observation{}, fmt.Errorf("checking Ironclad client %q: %w", conn.ClientID, err)
 	}
+	return obs, nil
+}
+
+// check is Check without the client id that Check adds to every error.
+func (c *Client) check(ctx context.Context, conn Connection) (health.Observation, error) {
+	base, err := ResolveBaseURL(conn.Region, conn.BaseURL, c.allow)
+	if err != nil {
+		return health.Observation{}, err
+	}
 	if err := validate(conn); err != nil {
-		return health.Observation{}, fmt.Errorf("checking Ironclad client %q: %w", conn.ClientID, err)
+		return health.Observation{}, err
 	}
 	obs := health.Observation{
 		ClientID:   conn.ClientID,
@@ -48,7 +57,7 @@ func (c *Client) Check(ctx context.Context, conn Connection) (health.Observation
 		usable, probes = r.probeAll(ctx, g)
 	}
 	if err := ctx.Err(); err != nil {
-		return health.Observation{}, fmt.Errorf("checking Ironclad client %q: %w", conn.ClientID, err)
+		return health.Observation{}, err
 	}
 
 	obs.Credentials, obs.Grant = g.credentials, g.grant
