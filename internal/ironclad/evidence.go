@@ -59,8 +59,7 @@ func failureMessage(callCtx context.Context, timeout time.Duration, err error) s
 	if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
 		return fmt.Sprintf("no complete answer within %s", timeout)
 	}
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
+	if uerr, ok := errors.AsType[*url.Error](err); ok {
 		err = uerr.Err
 	}
 	return clean(err.Error(), maxMessageRunes)

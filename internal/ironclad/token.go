@@ -52,7 +52,7 @@ func (r *checkRun) requestToken(ctx context.Context, scopes []health.Scope) toke
 	}
 	rec := ex.snapshot()
 	ev := r.evidenceFor(tokenCall, scope, rec)
-	var rerr *oauth2.RetrieveError
+	rerr, retrieveErr := errors.AsType[*oauth2.RetrieveError](err)
 	switch {
 	case rec.oversized:
 		ev.Message = r.oversizedMessage()
@@ -63,7 +63,7 @@ func (r *checkRun) requestToken(ctx context.Context, scopes []health.Scope) toke
 			evidence: ev, verdict: tokenIssued, token: tok.AccessToken,
 			granted: grantedScopes(scopes, tok.Extra("scope")),
 		}
-	case errors.As(err, &rerr) && rerr.Response != nil:
+	case retrieveErr && rerr.Response != nil:
 		// Only the parsed error fields are kept: RetrieveError.Body (and
 		// so its Error string) holds the raw answer, which may echo what
 		// was sent.
