@@ -112,7 +112,7 @@ func (st *state) planFaults(companyID, path string) faultPlan {
 // serveFaulted answers r according to plan. It reports false when the request
 // should then be answered normally. next is the normal handler, used by faults
 // that distort a normal answer.
-func (s *Sim) serveFaulted(w http.ResponseWriter, r *http.Request, plan faultPlan, next http.Handler) bool {
+func serveFaulted(w http.ResponseWriter, r *http.Request, plan faultPlan, next http.Handler) bool {
 	if plan.latency > 0 && !sleepCtx(r, plan.latency) {
 		abort()
 	}

@@ -32,7 +32,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	plan := s.state.planFaults(companyID, r.URL.Path)
 	s.mu.Unlock()
 
-	if s.serveFaulted(w, r, plan, s.api) {
+	if serveFaulted(w, r, plan, s.api) {
 		return
 	}
 	s.api.ServeHTTP(w, r)
