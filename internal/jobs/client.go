@@ -102,6 +102,7 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 	}
 	switch {
 	case insertOnly:
+		// No queues and no periodic jobs: the client only inserts.
 	case cfg.AlertsOnly:
 		rc.Queues = map[string]river.QueueConfig{QueueAlerts: {MaxWorkers: max(cfg.AlertWorkers, 1)}}
 		// A delivery-only client (the demo, which may share a database with
@@ -115,23 +116,12 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 			QueueVerify:      {MaxWorkers: cfg.VerifyWorkers},
 			QueueAlerts:      {MaxWorkers: cfg.AlertWorkers},
 		}
-		rc.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(
-			river.PeriodicInterval(cfg.ScheduleEvery),
-			func() (river.JobArgs, *river.InsertOpts) {
-				return ScheduleDueArgs{}, &river.InsertOpts{
-					Queue: QueueSchedule,
-					// One fan-out per period even if a new leader's
-					// RunOnStart coincides with the old leader's tick.
-					UniqueOpts: river.UniqueOpts{ByPeriod: cfg.ScheduleEvery},
-				}
-			},
-			&river.PeriodicJobOpts{ID: "schedule_due", RunOnStart: true},
-		)}
+		rc.PeriodicJobs = []*river.PeriodicJob{leaderPeriodic(ScheduleDueArgs{}, QueueSchedule, cfg.ScheduleEvery)}
 		if cfg.Verifier.Alerts.RemindEvery > 0 {
-			rc.PeriodicJobs = append(rc.PeriodicJobs, remindPeriodicJob())
+			rc.PeriodicJobs = append(rc.PeriodicJobs, leaderPeriodic(RemindArgs{}, QueueSchedule, remindScanEvery))
 		}
 		if cfg.CheckRetention > 0 {
-			rc.PeriodicJobs = append(rc.PeriodicJobs, prunePeriodic())
+			rc.PeriodicJobs = append(rc.PeriodicJobs, leaderPeriodic(PruneChecksArgs{}, QueueMaintenance, pruneEvery))
 		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(cfg.Pool), rc)
@@ -142,4 +132,19 @@ func NewClient(cfg Config, insertOnly bool) (*river.Client[pgx.Tx], error) {
 	remind.Insert = client
 	cfg.Verifier.Insert = client
 	return client, nil
+}
+
+// leaderPeriodic is a periodic job the leader enqueues every period, and at
+// once when it is elected. It is registered on every replica, so that
+// whichever is elected runs it, and is unique per period, so that a new
+// leader's first run and the old leader's last tick make one job, not two.
+// Its id is its kind.
+func leaderPeriodic(args river.JobArgs, queue string, every time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(
+		river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) {
+			return args, &river.InsertOpts{Queue: queue, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
+		},
+		&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true},
+	)
 }

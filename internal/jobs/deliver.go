@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/rs/zerolog"
@@ -20,9 +19,7 @@ import (
 type DeliverWorker struct {
 	river.WorkerDefaults[DeliverAlertArgs]
 	Store *postgres.Store
-	Pool  interface {
-		Begin(ctx context.Context) (pgx.Tx, error)
-	}
+	Pool  Beginner
 	Sinks map[string]alert.Sink
 	// Delivery holds the retry schedule (RetryBase doubling up to
 	// RetryCap) and how long delivery keeps trying (GiveUpAfter); then the
@@ -104,7 +101,7 @@ func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverAlertA
 	}
 	tx, err := w.Pool.Begin(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("beginning the transaction that records %s: %w", kind, err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
 	detail := map[string]any{
@@ -125,8 +122,11 @@ func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverAlertA
 	}
 	if complete {
 		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
-			return err
+			return fmt.Errorf("completing the delivery job: %w", err)
 		}
 	}
-	return tx.Commit(ctx)
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("committing %s for alert %s: %w", kind, a.IdempotencyKey(), err)
+	}
+	return nil
 }

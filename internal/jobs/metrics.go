@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/grantwatch/grantwatch/internal/health"
+	"github.com/grantwatch/grantwatch/internal/postgres"
 )
 
 // Metrics are the worker's Prometheus metrics. Labels never carry a tenant:
@@ -67,7 +68,7 @@ func (m *Metrics) observeCheck(result string, took time.Duration, obs health.Obs
 	m.ironcladCalls.Add(float64(obs.APICalls))
 }
 
-func (m *Metrics) observeEvents(events []health.Event, alertJobs int) {
+func (m *Metrics) observeEvents(events []postgres.StoredEvent, alertJobs int) {
 	if m == nil {
 		return
 	}

@@ -20,6 +20,10 @@ func (PruneChecksArgs) Kind() string { return "prune_checks" }
 // small (about an hour's worth of checks) whatever the retention.
 const pruneEvery = time.Hour
 
+// pruneBatch is how many checks one DELETE removes: few enough that no
+// statement holds many row locks or writes much WAL at once.
+const pruneBatch = 5000
+
 // PruneWorker deletes checks older than the retention. Incidents and events
 // are kept: they are small, and they are the history operators query.
 type PruneWorker struct {
@@ -36,24 +40,10 @@ func (w *PruneWorker) Work(ctx context.Context, _ *river.Job[PruneChecksArgs]) e
 		return nil
 	}
 	cutoff := w.Now().Add(-w.Retention)
-	n, err := w.Store.PruneChecks(ctx, cutoff, 5000)
+	n, err := w.Store.PruneChecks(ctx, cutoff, pruneBatch)
 	if err != nil {
 		return err
 	}
 	w.Log.Info().Int64("deleted", n).Time("cutoff", cutoff).Msg("old checks pruned")
 	return nil
-}
-
-// prunePeriodic is the periodic job that enqueues PruneChecksArgs.
-func prunePeriodic() *river.PeriodicJob {
-	return river.NewPeriodicJob(
-		river.PeriodicInterval(pruneEvery),
-		func() (river.JobArgs, *river.InsertOpts) {
-			return PruneChecksArgs{}, &river.InsertOpts{
-				Queue:      QueueMaintenance,
-				UniqueOpts: river.UniqueOpts{ByPeriod: pruneEvery},
-			}
-		},
-		&river.PeriodicJobOpts{ID: "prune_checks", RunOnStart: true},
-	)
 }

@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
 
 	"github.com/grantwatch/grantwatch/internal/alert"
@@ -29,24 +27,14 @@ type RemindArgs struct{}
 // Kind implements river.JobArgs.
 func (RemindArgs) Kind() string { return "remind_open_incidents" }
 
-// BatchInserter enqueues many jobs inside a transaction, skipping those
-// whose unique key is taken. *river.Client[pgx.Tx] implements it.
-type BatchInserter interface {
-	InsertManyTx(ctx context.Context, tx pgx.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
-}
-
-var _ BatchInserter = (*river.Client[pgx.Tx])(nil)
-
 // RemindWorker works remind_open_incidents jobs: every open B incident whose
 // last alert (its opening, or its last reminder) is at least
 // Policy.RemindEvery old gets its next numbered reminder, one
 // deliver_alert job per sink.
 type RemindWorker struct {
 	river.WorkerDefaults[RemindArgs]
-	Store *postgres.Store
-	Pool  interface {
-		Begin(ctx context.Context) (pgx.Tx, error)
-	}
+	Store  *postgres.Store
+	Pool   Beginner
 	Insert BatchInserter // set after the client is built
 	// Policy builds the reminders; its RemindEvery zero turns them off.
 	Policy alert.Policy
@@ -136,21 +124,4 @@ func reminderEvent(r postgres.DueReminder) alert.Event {
 		Evidence:   r.Incident.Evidence,
 		Event:      ev,
 	}
-}
-
-// remindPeriodicJob is the leader's reminder scan, registered on every
-// replica so that whichever is elected runs it.
-func remindPeriodicJob() *river.PeriodicJob {
-	return river.NewPeriodicJob(
-		river.PeriodicInterval(remindScanEvery),
-		func() (river.JobArgs, *river.InsertOpts) {
-			return RemindArgs{}, &river.InsertOpts{
-				Queue: QueueSchedule,
-				// One scan per period even if a new leader's RunOnStart
-				// coincides with the old leader's tick.
-				UniqueOpts: river.UniqueOpts{ByPeriod: remindScanEvery},
-			}
-		},
-		&river.PeriodicJobOpts{ID: "remind_open_incidents", RunOnStart: true},
-	)
 }

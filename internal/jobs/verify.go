@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/rs/zerolog"
 
 	"github.com/grantwatch/grantwatch/internal/alert"
@@ -24,14 +23,6 @@ type Checker interface {
 }
 
 var _ Checker = (*ironclad.Client)(nil)
-
-// Inserter enqueues jobs inside a transaction. *river.Client[pgx.Tx]
-// implements it; an insert-only client (no queues) is enough.
-type Inserter interface {
-	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-}
-
-var _ Inserter = (*river.Client[pgx.Tx])(nil)
 
 // Errors a verification can end with that are not about Ironclad.
 var (
@@ -135,7 +126,7 @@ func (v *Verifier) Verify(ctx context.Context, tenantID int64, opts VerifyOption
 	}
 	res.Applied = applied
 	v.Metrics.observeCheck(checkResult(res), time.Since(began), obs)
-	v.Metrics.observeEvents(eventsOf(applied.Events), len(res.Alerts)*len(v.Sinks))
+	v.Metrics.observeEvents(applied.Events, len(res.Alerts)*len(v.Sinks))
 	v.Log.Info().
 		Int64("tenant_id", t.ID).Str("tenant", t.ExternalID).Int64("check_id", applied.CheckID).
 		Bool("conclusive", obs.Conclusive()).Bool("dropped", applied.Dropped).
@@ -186,9 +177,9 @@ func codeStrings(codes []health.Code) []string {
 	return s
 }
 
-// jittered returns d moved by up to ±frac of itself, using rnd in [0,1).
-func jittered(d time.Duration, frac float64, rnd func() float64) time.Duration {
-	return d + time.Duration((rnd()*2-1)*frac*float64(d))
+// jittered returns d moved by a random amount of up to ±frac of itself.
+func jittered(d time.Duration, frac float64) time.Duration {
+	return d + time.Duration((rand.Float64()*2-1)*frac*float64(d))
 }
 
 // checkResult names a check's outcome for the checks metric.
@@ -202,12 +193,4 @@ func checkResult(r Result) string {
 		return "rate_limited"
 	}
 	return "inconclusive"
-}
-
-func eventsOf(stored []postgres.StoredEvent) []health.Event {
-	out := make([]health.Event, len(stored))
-	for i, e := range stored {
-		out[i] = e.Event
-	}
-	return out
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -22,7 +23,7 @@ import (
 type VerifyWorker struct {
 	river.WorkerDefaults[VerifyTenantArgs]
 	Verifier *Verifier
-	// Timeout bounds one job; it must stay below River's stuck-job rescue.
+	// JobTimeout bounds one job; it must stay below River's stuck-job rescue.
 	JobTimeout time.Duration
 	// RetryBase is the wait before the first retry of an inconclusive
 	// check (default defaultVerifyRetryBase).
@@ -141,17 +142,15 @@ func backoff(attempt int, base, ceiling time.Duration) time.Duration {
 	for i := 1; i < attempt && d < ceiling; i++ {
 		d *= 2
 	}
-	return jittered(min(d, ceiling), 0.2, rand.Float64)
+	return jittered(min(d, ceiling), 0.2)
 }
 
 // ScheduleWorker works the leader's periodic schedule_due job.
 type ScheduleWorker struct {
 	river.WorkerDefaults[ScheduleDueArgs]
-	Store  *postgres.Store
-	Insert *river.Client[pgx.Tx] // set after the client is built
-	Pool   interface {
-		Begin(ctx context.Context) (pgx.Tx, error)
-	}
+	Store     *postgres.Store
+	Insert    BatchInserter // set after the client is built
+	Pool      Beginner
 	BatchSize int
 	Now       func() time.Time
 	Metrics   *Metrics
@@ -176,7 +175,7 @@ func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleDueArgs]
 func (w *ScheduleWorker) scheduleBatch(ctx context.Context) (int, error) {
 	tx, err := w.Pool.Begin(ctx)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("beginning the schedule transaction: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
 	ids, err := w.Store.ClaimDue(ctx, tx, w.Now(), w.BatchSize, scheduleJitter)
@@ -189,10 +188,10 @@ func (w *ScheduleWorker) scheduleBatch(ctx context.Context) (int, error) {
 	}
 	results, err := w.Insert.InsertManyTx(ctx, tx, params)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("enqueueing %d verify_tenant jobs: %w", len(params), err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("committing %d scheduled tenants: %w", len(ids), err)
 	}
 	// A tenant whose verify job is still pending (waiting, retrying,
 	// snoozed or running) gets no second one: that job checks it. Its next
@@ -212,5 +211,5 @@ func (w *ScheduleWorker) scheduleBatch(ctx context.Context) (int, error) {
 // tenants added together from staying in lockstep, symmetric so the average
 // interval stays what the operator set.
 func scheduleJitter(interval time.Duration) time.Duration {
-	return jittered(interval, 0.05, rand.Float64) - interval
+	return jittered(interval, 0.05) - interval
 }
