@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/grantwatch/grantwatch/internal/alert"
 )
 
@@ -38,13 +40,9 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
+	_, sinks, err := loadAlerting(e.getenv, log)
 	if err != nil {
-		return usageError{msg: err.Error()}
-	}
-	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: alertCfg.Delivery.Timeout}, log)
-	if err != nil {
-		return usagef("alert sinks: %v", err)
+		return err
 	}
 	a := alert.TestAlert(time.Now())
 	var failed []error
@@ -68,4 +66,19 @@ func runAlert(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%d of %d sinks failed: %w", len(failed), sent, errors.Join(failed...))
 	}
 	return nil
+}
+
+// loadAlerting reads the alert configuration and builds its sinks, each
+// posting with a client bounded by the delivery timeout. A mistake in
+// either is the operator's, so a usage error.
+func loadAlerting(getenv func(string) string, log zerolog.Logger) (alert.Config, []alert.Sink, error) {
+	cfg, err := alert.LoadConfig(getenv, readFile)
+	if err != nil {
+		return alert.Config{}, nil, usageError{msg: err.Error()}
+	}
+	sinks, err := alert.NewSinks(cfg.Sinks, &http.Client{Timeout: cfg.Delivery.Timeout}, log)
+	if err != nil {
+		return alert.Config{}, nil, usagef("alert sinks: %v", err)
+	}
+	return cfg, sinks, nil
 }

@@ -45,7 +45,7 @@ func (b *apiBackend) CreateTenant(ctx context.Context, nt httpapi.NewTenant) (vi
 		}
 		return view.Tenant{}, httpapi.Invalid(httpapi.FieldError{Field: field, Problem: err.Error()})
 	}
-	sealed, err := b.seal(nt.ClientSecret, nt.ExternalID)
+	sealed, err := sealSecret(b.keyring, nt.ClientSecret, nt.ExternalID)
 	if err != nil {
 		return view.Tenant{}, err
 	}
@@ -81,7 +81,7 @@ func (b *apiBackend) Tenant(ctx context.Context, ext string) (view.Tenant, error
 }
 
 func (b *apiBackend) RotateCredentials(ctx context.Context, ext string, c httpapi.Credentials) (view.Tenant, error) {
-	sealed, err := b.seal(c.ClientSecret, ext)
+	sealed, err := sealSecret(b.keyring, c.ClientSecret, ext)
 	if err != nil {
 		return view.Tenant{}, err
 	}
@@ -134,15 +134,6 @@ func (b *apiBackend) Incidents(ctx context.Context, q httpapi.IncidentQuery) ([]
 		return nil, apiError(err, q.Tenant)
 	}
 	return view.NewIncidents(recs), nil
-}
-
-// seal seals a tenant's client secret, bound to its external id.
-func (b *apiBackend) seal(s secret.Secret, ext string) (secret.Sealed, error) {
-	sealed, err := b.keyring.Seal(s, jobs.SecretAAD(ext))
-	if err != nil {
-		return secret.Sealed{}, fmt.Errorf("sealing the client secret of tenant %s: %w", ext, err)
-	}
-	return sealed, nil
 }
 
 // apiError translates the store's and the Verifier's errors into the API's,

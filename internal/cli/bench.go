@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"runtime"
 	"sync"
@@ -76,14 +75,11 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if *latency > 0 {
 		sim.SetFault("", ironcladsim.Fault{Kind: ironcladsim.FaultLatency, Latency: *latency})
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, simURL, err := serveLoopback(sim)
 	if err != nil {
-		return err
+		return fmt.Errorf("starting the simulated Ironclad: %w", err)
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln) //nolint:errcheck // ends with Close
 	defer srv.Close()
-	simURL := "http://" + ln.Addr().String()
 
 	key, err := secret.GenerateKey()
 	if err != nil {
@@ -94,10 +90,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(out, "seeding %d tenants (simulated Ironclad adds %s to every call)…\n", *tenants, *latency)
-	scopes := make([]string, len(health.Scopes))
-	for i, s := range health.Scopes {
-		scopes[i] = string(s)
-	}
+	scopes := scopeNames(health.Scopes)
 	suffix := randomSuffix()
 	for i := range *tenants {
 		ext := fmt.Sprintf("bench-%s-%d", suffix, i)

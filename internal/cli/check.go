@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/grantwatch/grantwatch/internal/alert"
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/jobs"
 	"github.com/grantwatch/grantwatch/internal/postgres"
@@ -41,13 +40,11 @@ func checkNow(ctx context.Context, e *env, d *deps, ext string) (jobs.Result, er
 	if err != nil {
 		return jobs.Result{}, storeErr(err, ext)
 	}
-	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
+	// The sinks only name the deliver_alert jobs enqueued here; the
+	// running workers deliver them.
+	alertCfg, sinks, err := loadAlerting(e.getenv, d.log)
 	if err != nil {
-		return jobs.Result{}, usageError{msg: err.Error()}
-	}
-	sinks, err := alert.NewSinks(alertCfg.Sinks, nil, d.log)
-	if err != nil {
-		return jobs.Result{}, usagef("alert sinks: %v", err)
+		return jobs.Result{}, err
 	}
 	v := &jobs.Verifier{Store: d.store, Keyring: d.keyring, Checker: d.ironcladClient(), Alerts: alertCfg.Policy(), Log: d.log}
 	if _, err := jobs.NewClient(jobs.Config{

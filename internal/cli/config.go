@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -36,12 +38,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DatabaseURL:   getenv("DATABASE_URL"),
 		SecretKeys:    getenv("GRANTWATCH_SECRET_KEYS"),
 		AllowBaseURLs: getenv("GRANTWATCH_ALLOW_BASE_URLS"),
-		HTTPAddr:      or(getenv("GRANTWATCH_HTTP_ADDR"), ":8080"),
+		HTTPAddr:      cmp.Or(getenv("GRANTWATCH_HTTP_ADDR"), ":8080"),
 		APIToken:      getenv("GRANTWATCH_API_TOKEN"),
-		LogFormat:     or(getenv("LOG_FORMAT"), "json"),
-		LogLevel:      or(getenv("LOG_LEVEL"), "info"),
+		LogFormat:     cmp.Or(getenv("LOG_FORMAT"), "json"),
+		LogLevel:      cmp.Or(getenv("LOG_LEVEL"), "info"),
 	}
-	var errs []error
+	var problems []string
 	intVar := func(dst *int, name string, def, min int) {
 		*dst = def
 		v := getenv(name)
@@ -50,7 +52,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < min {
-			errs = append(errs, fmt.Errorf("%s=%q: want an integer ≥ %d", name, v, min))
+			problems = append(problems, fmt.Sprintf("%s=%q: want an integer ≥ %d", name, v, min))
 			return
 		}
 		*dst = n
@@ -63,7 +65,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d < min {
-			errs = append(errs, fmt.Errorf("%s=%q: want a duration ≥ %s (e.g. 90s, 15m)", name, v, min))
+			problems = append(problems, fmt.Sprintf("%s=%q: want a duration ≥ %s (e.g. 90s, 15m)", name, v, min))
 			return
 		}
 		*dst = d
@@ -84,16 +86,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 	switch c.LogFormat {
 	case "json", "console":
 	default:
-		errs = append(errs, fmt.Errorf("LOG_FORMAT=%q: want json or console", c.LogFormat))
+		problems = append(problems, fmt.Sprintf("LOG_FORMAT=%q: want json or console", c.LogFormat))
 	}
 	if c.DefaultInterval > maxInterval {
-		errs = append(errs, fmt.Errorf("GRANTWATCH_DEFAULT_INTERVAL=%s: want at most %s", c.DefaultInterval, maxInterval))
+		problems = append(problems, fmt.Sprintf("GRANTWATCH_DEFAULT_INTERVAL=%s: want at most %s", c.DefaultInterval, maxInterval))
 	}
 	if c.RescueAfter <= c.JobTimeout {
-		errs = append(errs, fmt.Errorf("GRANTWATCH_RESCUE_AFTER (%s) must be longer than GRANTWATCH_JOB_TIMEOUT (%s)", c.RescueAfter, c.JobTimeout))
+		problems = append(problems, fmt.Sprintf("GRANTWATCH_RESCUE_AFTER (%s) must be longer than GRANTWATCH_JOB_TIMEOUT (%s)", c.RescueAfter, c.JobTimeout))
 	}
-	if len(errs) > 0 {
-		return config{}, usageError{msg: joinErrors(errs)}
+	if len(problems) > 0 {
+		// Every problem at once, so that one restart can fix them all.
+		return config{}, usageError{msg: strings.Join(problems, "; ")}
 	}
 	if c.MaxConns == 0 {
 		// Every verify and alert worker may hold a connection, and River's own
@@ -105,21 +108,3 @@ func loadConfig(getenv func(string) string) (config, error) {
 
 // maxInterval is the longest check interval the store accepts (30 days).
 const maxInterval = 720 * time.Hour
-
-func or(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
-func joinErrors(errs []error) string {
-	s := ""
-	for i, err := range errs {
-		if i > 0 {
-			s += "; "
-		}
-		s += err.Error()
-	}
-	return s
-}

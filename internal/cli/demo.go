@@ -56,14 +56,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 
 	sim := ironcladsim.New(ironcladsim.Options{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	simSrv, simURL, err := serveLoopback(sim)
 	if err != nil {
 		return fmt.Errorf("starting the simulated Ironclad: %w", err)
 	}
-	simSrv := &http.Server{Handler: sim, ReadHeaderTimeout: 5 * time.Second}
-	go simSrv.Serve(ln) //nolint:errcheck // ends with Close below
 	defer simSrv.Close()
-	simURL := "http://" + ln.Addr().String()
 
 	receiver, err := newDemoReceiver(out, began)
 	if err != nil {
@@ -129,10 +126,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		}
 		return c, sim.AddUser(c.ext, c.email)
 	}
-	all := make([]string, len(health.Scopes))
-	for i, s := range health.Scopes {
-		all[i] = string(s)
-	}
+	all := scopeNames(health.Scopes)
 	acme, err := mk("acme", all)
 	if err != nil {
 		return err
@@ -199,12 +193,7 @@ func startDemoAlerts(ctx context.Context, e *env, getenv func(string) string) (s
 	if err != nil {
 		return nil, err
 	}
-	alertCfg, err := alert.LoadConfig(getenv, readFile)
-	if err != nil {
-		d.Close()
-		return nil, err
-	}
-	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: 10 * time.Second}, d.log)
+	_, sinks, err := loadAlerting(getenv, d.log)
 	if err != nil {
 		d.Close()
 		return nil, err
@@ -243,12 +232,7 @@ type demoReceiver struct {
 func newDemoReceiver(out io.Writer, began time.Time) (*demoReceiver, error) {
 	r := &demoReceiver{secret: "demo-webhook-" + randomSuffix()}
 	r.cond = sync.NewCond(&r.mu)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	r.URL = "http://" + ln.Addr().String() + "/hooks/grantwatch"
-	r.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	srv, base, err := serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(req.Body, 1<<20))
 		verr := alert.Verify([]byte(r.secret), req.Header.Get(alert.SignatureHeader), body, time.Now(), 5*time.Minute)
 		verdict := "signature verified"
@@ -262,8 +246,11 @@ func newDemoReceiver(out io.Writer, began time.Time) (*demoReceiver, error) {
 		r.cond.Broadcast()
 		r.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
-	})}
-	go r.srv.Serve(ln) //nolint:errcheck // ends with Close
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("starting the demo's webhook receiver: %w", err)
+	}
+	r.srv, r.URL = srv, base+"/hooks/grantwatch"
 	return r, nil
 }
 
@@ -367,4 +354,16 @@ func newUUID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b)
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// serveLoopback serves h on a free loopback port until the returned server
+// is closed, and returns the server and its base URL.
+func serveLoopback(h http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	return srv, "http://" + ln.Addr().String(), nil
 }

@@ -101,9 +101,5 @@ func joinScopes(s []health.Scope) string {
 	if len(s) == 0 {
 		return "-"
 	}
-	parts := make([]string, len(s))
-	for i, x := range s {
-		parts[i] = string(x)
-	}
-	return strings.Join(parts, ",")
+	return strings.Join(scopeNames(s), ",")
 }

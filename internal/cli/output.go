@@ -3,7 +3,8 @@ package cli
 import (
 	"encoding/json"
 	"io"
-	"slices"
+
+	"github.com/grantwatch/grantwatch/internal/health"
 )
 
 func writeJSON(w io.Writer, v any) error {
@@ -20,7 +21,11 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func sortedStrings(s []string) []string {
-	slices.Sort(s)
-	return s
+// scopeNames spells scopes as plain strings.
+func scopeNames(scopes []health.Scope) []string {
+	out := make([]string, len(scopes))
+	for i, s := range scopes {
+		out[i] = string(s)
+	}
+	return out
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/grantwatch/grantwatch/internal/alert"
 	"github.com/grantwatch/grantwatch/internal/httpapi"
 	"github.com/grantwatch/grantwatch/internal/jobs"
 	"github.com/grantwatch/grantwatch/internal/postgres"
@@ -20,10 +19,11 @@ import (
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "migrate", "migrate")
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
-	if len(fs.Args()) > 0 {
+	if len(pos) > 0 {
 		return usagef("migrate takes no arguments")
 	}
 	d, err := openDeps(ctx, e, depsOptions{})
@@ -78,13 +78,9 @@ type worker struct {
 }
 
 func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
-	alertCfg, err := alert.LoadConfig(e.getenv, readFile)
+	alertCfg, sinks, err := loadAlerting(e.getenv, d.log)
 	if err != nil {
-		return nil, usageError{msg: err.Error()}
-	}
-	sinks, err := alert.NewSinks(alertCfg.Sinks, &http.Client{Timeout: alertCfg.Delivery.Timeout}, d.log)
-	if err != nil {
-		return nil, usagef("alert sinks: %v", err)
+		return nil, err
 	}
 	verifier := &jobs.Verifier{
 		Store: d.store, Keyring: d.keyring, Checker: d.ironcladClient(),

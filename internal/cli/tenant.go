@@ -2,12 +2,14 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -97,6 +99,16 @@ func (s *secretFlags) read(e *env) (secret.Secret, error) {
 	return secret.New(raw), nil
 }
 
+// sealSecret seals a tenant's client secret, bound to its external id (see
+// jobs.SecretAAD), so that the sealed value unseals for that tenant only.
+func sealSecret(kr *secret.Keyring, s secret.Secret, ext string) (secret.Sealed, error) {
+	sealed, err := kr.Seal(s, jobs.SecretAAD(ext))
+	if err != nil {
+		return secret.Sealed{}, fmt.Errorf("sealing the client secret of tenant %s: %w", ext, err)
+	}
+	return sealed, nil
+}
+
 // readFile reads a small file (secrets, configuration).
 func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
@@ -133,7 +145,8 @@ func tenantAdd(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return usagef("missing %s", strings.Join(sortedStrings(missing), ", "))
+		slices.Sort(missing)
+		return usagef("missing %s", strings.Join(missing, ", "))
 	}
 	if (*region == "") == (*baseURL == "") {
 		return usagef("give exactly one of --region (na1, eu1, demo) or --base-url")
@@ -153,12 +166,12 @@ func tenantAdd(ctx context.Context, e *env, args []string) error {
 	if *interval == 0 {
 		*interval = d.cfg.DefaultInterval
 	}
-	sealed, err := d.keyring.Seal(sec, jobs.SecretAAD(*ext))
+	sealed, err := sealSecret(d.keyring, sec, *ext)
 	if err != nil {
-		return fmt.Errorf("sealing the client secret: %w", err)
+		return err
 	}
 	t, err := d.store.CreateTenant(ctx, postgres.NewTenant{
-		ExternalID: *ext, Name: or(*name, *ext), Region: *region, BaseURL: *baseURL,
+		ExternalID: *ext, Name: cmp.Or(*name, *ext), Region: *region, BaseURL: *baseURL,
 		ClientID: *clientID, Secret: sealed, ActingUserEmail: *email, CheckInterval: *interval,
 	})
 	if errors.Is(err, postgres.ErrConflict) && *ifAbsent {
@@ -184,17 +197,18 @@ func tenantList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.Close()
+	const pageSize = 500
 	var out []view.Tenant
 	var after int64
 	for {
-		page, err := d.store.ListTenants(ctx, postgres.ListFilter{IncludeRemoved: *all, Limit: 500, AfterID: after})
+		page, err := d.store.ListTenants(ctx, postgres.ListFilter{IncludeRemoved: *all, Limit: pageSize, AfterID: after})
 		if err != nil {
 			return err
 		}
 		for _, t := range page {
 			out = append(out, view.NewTenant(t))
 		}
-		if len(page) < 500 {
+		if len(page) < pageSize {
 			break
 		}
 		after = page[len(page)-1].ID
@@ -224,7 +238,7 @@ func tenantShow(ctx context.Context, e *env, args []string) error {
 		}
 		tw := tabwriter.NewWriter(e.io.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintf(tw, "external id\t%s\nname\t%s\nendpoint\t%s\nclient id\t%s\nacting user\t%s\ngeneration\t%d\ninterval\t%s\nnext check\t%s\nstate\t%s\nclient secret\tsealed with key %s\n",
-			j.ExternalID, j.Name, j.Endpoint, j.ClientID, j.ActingUserEmail, j.Generation, j.Interval, j.NextCheckAt.Format(time.RFC3339), j.State, t.Secret.KeyID)
+			j.ExternalID, j.Name, j.Endpoint, j.ClientID, j.ActingUserEmail, j.Generation, j.Interval, j.NextCheckAt.Format(time.RFC3339), j.State, j.SecretKeyID)
 		return tw.Flush()
 	})
 }
@@ -239,9 +253,9 @@ func tenantRotate(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		sealed, err := d.keyring.Seal(sec, jobs.SecretAAD(ext))
+		sealed, err := sealSecret(d.keyring, sec, ext)
 		if err != nil {
-			return fmt.Errorf("sealing the client secret: %w", err)
+			return err
 		}
 		t, err := d.store.RotateCredentials(ctx, ext, *clientID, sealed)
 		if err != nil {
