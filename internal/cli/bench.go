@@ -63,7 +63,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	pcfg.MaxConns = int32(*workers + 10)
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
-		return err
+		return fmt.Errorf("opening the database pool: %w", err)
 	}
 	defer pool.Close()
 	if err := postgres.Migrate(ctx, pool, log); err != nil {
@@ -140,7 +140,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 
 	start := time.Now()
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		return err
+		return fmt.Errorf("starting River: %w", err)
 	}
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -151,7 +151,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	for {
 		sample()
 		if err := pool.QueryRow(ctx, `SELECT count(DISTINCT tenant_id) FROM checks WHERE conclusive`).Scan(&done); err != nil {
-			return err
+			return fmt.Errorf("counting the tenants checked: %w", err)
 		}
 		if done >= *tenants {
 			break

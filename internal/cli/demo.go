@@ -193,9 +193,13 @@ func startDemoAlerts(ctx context.Context, e *env, getenv func(string) string) (s
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
 	_, sinks, err := loadAlerting(getenv, d.log)
 	if err != nil {
-		d.Close()
 		return nil, err
 	}
 	client, err := jobs.NewClient(jobs.Config{
@@ -203,12 +207,10 @@ func startDemoAlerts(ctx context.Context, e *env, getenv func(string) string) (s
 		JobTimeout: d.cfg.JobTimeout, RescueAfter: d.cfg.RescueAfter, Log: d.log, AlertsOnly: true,
 	}, false)
 	if err != nil {
-		d.Close()
 		return nil, err
 	}
 	if err := client.Start(context.WithoutCancel(ctx)); err != nil {
-		d.Close()
-		return nil, err
+		return nil, fmt.Errorf("starting the demo's alert delivery: %w", err)
 	}
 	return func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -68,7 +68,6 @@ func runWorker(ctx context.Context, e *env, args []string) error {
 // worker is a running `worker run`: the River client and the HTTP server.
 type worker struct {
 	d      *deps
-	e      *env
 	client interface {
 		Start(context.Context) error
 		Stop(context.Context) error
@@ -110,7 +109,7 @@ func newWorker(ctx context.Context, e *env, d *deps) (*worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &worker{d: d, e: e, client: client, http: srv}, nil
+	return &worker{d: d, client: client, http: srv}, nil
 }
 
 func (w *worker) run(ctx context.Context) error {
