@@ -90,7 +90,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    32 << 10,
-		ErrorLog:          nil,
 	}
 	return s, nil
 }

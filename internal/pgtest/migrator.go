@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"strconv"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/peterldowns/pgtestdb"
@@ -51,7 +50,7 @@ func (migrator) Hash() (string, error) {
 		return "", fmt.Errorf("listing River migrations: %w", err)
 	}
 	for _, v := range river.AllVersions() {
-		fmt.Fprintf(h, "river %s %d\n", strconv.Itoa(v.Version), len(v.SQLUp))
+		fmt.Fprintf(h, "river %d %d\n", v.Version, len(v.SQLUp))
 		h.Write([]byte(v.SQLUp))
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -114,7 +113,7 @@ func adminConfig(adminURL string) (pgtestdb.Config, error) {
 		ForceTerminateConnections: true,
 	}
 	if conf.Host == "" && !u.Query().Has("host") {
-		return pgtestdb.Config{}, fmt.Errorf("pgtest: the admin database URL names no host")
+		return pgtestdb.Config{}, errors.New("pgtest: the admin database URL names no host")
 	}
 	return conf, nil
 }
