@@ -9,7 +9,6 @@ import (
 
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/jobs"
-	"github.com/grantwatch/grantwatch/internal/postgres"
 	"github.com/grantwatch/grantwatch/internal/view"
 )
 
@@ -54,7 +53,7 @@ func checkNow(ctx context.Context, e *env, d *deps, ext string) (jobs.Result, er
 		return jobs.Result{}, err
 	}
 	res, err := v.Verify(ctx, t.ID, jobs.VerifyOptions{AllowPaused: true})
-	if errors.Is(err, jobs.ErrTenantGone) || errors.Is(err, postgres.ErrTenantGone) {
+	if errors.Is(err, jobs.ErrTenantGone) {
 		return res, fmt.Errorf("tenant %s was removed", ext)
 	}
 	return res, err

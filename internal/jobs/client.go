@@ -21,7 +21,7 @@ import (
 type Config struct {
 	Pool     *pgxpool.Pool
 	Store    *postgres.Store
-	Verifier *Verifier // its Insert is set to the new client
+	Verifier *Verifier // NewClient sets its Insert, Sinks and Metrics
 	Sinks    []alert.Sink
 
 	VerifyWorkers int           // verify_tenant jobs at once on this replica

@@ -26,7 +26,9 @@ var _ Checker = (*ironclad.Client)(nil)
 
 // Errors a verification can end with that are not about Ironclad.
 var (
-	// ErrTenantGone: the tenant was removed; its jobs end without retry.
+	// ErrTenantGone: the tenant was removed, before or while it was
+	// checked (Verify reports the store's postgres.ErrTenantGone as this);
+	// its jobs end without retry.
 	ErrTenantGone = errors.New("tenant removed")
 	// ErrTenantPaused: the tenant is paused; scheduled checks skip it.
 	ErrTenantPaused = errors.New("tenant paused")
