@@ -35,11 +35,9 @@ func (s *Store) ClaimDue(ctx context.Context, tx pgx.Tx, now time.Time, limit in
 		return nil, translate(err, "claiming due tenants")
 	}
 	var (
-		ids   []int64
-		nexts []time.Time
-	)
-	var (
-		id       int64
+		ids      []int64
+		nexts    []time.Time
+		id       int64 // the row being scanned
 		interval time.Duration
 	)
 	_, err = pgx.ForEachRow(rows, []any{&id, &interval}, func() error {

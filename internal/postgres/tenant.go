@@ -90,6 +90,7 @@ func scanTenant(row pgx.Row) (Tenant, error) {
 	return t, err
 }
 
+// scanTenantRow is scanTenant in the shape pgx.CollectRows wants.
 func scanTenantRow(row pgx.CollectableRow) (Tenant, error) { return scanTenant(row) }
 
 // CreateTenant adds a tenant, due for its first check at once, with
