@@ -13,14 +13,6 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// nonNil makes an empty result print as [] rather than null.
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 // scopeNames spells scopes as plain strings.
 func scopeNames(scopes []health.Scope) []string {
 	out := make([]string, len(scopes))

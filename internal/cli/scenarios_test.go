@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/grantwatch/grantwatch/internal/health"
+	"github.com/grantwatch/grantwatch/internal/view"
 )
 
 // want is what a check and the history must show after one step.
@@ -19,10 +20,10 @@ func (h *harness) expect(step string, got checkJSON, w want) {
 	if !got.Conclusive {
 		h.t.Errorf("%s: check not conclusive: %+v", step, got)
 	}
-	if !slices.Equal(got.Open, nonNil(w.open)) {
+	if !slices.Equal(got.Open, view.List(w.open)) {
 		h.t.Errorf("%s: open = %v, want %v", step, got.Open, w.open)
 	}
-	if !slices.Equal(got.Suspected, nonNil(w.suspected)) {
+	if !slices.Equal(got.Suspected, view.List(w.suspected)) {
 		h.t.Errorf("%s: suspected = %v, want %v", step, got.Suspected, w.suspected)
 	}
 	for s, st := range w.scopes {

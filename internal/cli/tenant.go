@@ -214,7 +214,7 @@ func tenantList(ctx context.Context, e *env, args []string) error {
 		after = page[len(page)-1].ID
 	}
 	if *asJSON {
-		return writeJSON(e.io.Stdout, nonNil(out))
+		return writeJSON(e.io.Stdout, view.List(out))
 	}
 	tw := tabwriter.NewWriter(e.io.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "EXTERNAL ID\tNAME\tENDPOINT\tCLIENT ID\tINTERVAL\tNEXT CHECK\tSTATE")
