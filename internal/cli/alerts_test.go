@@ -22,6 +22,7 @@ import (
 	"github.com/grantwatch/grantwatch/internal/eventually"
 	"github.com/grantwatch/grantwatch/internal/health"
 	"github.com/grantwatch/grantwatch/internal/ironcladsim"
+	"github.com/grantwatch/grantwatch/internal/view"
 )
 
 // The acceptance tests of alert delivery. A real `worker run` process
@@ -535,6 +536,25 @@ func TestAlertDeliveryRetries(t *testing.T) {
 	slices.Sort(failedSinks)
 	if !slices.Equal(failedSinks, []string{"down", "rejecting"}) {
 		t.Errorf("status lists undelivered alerts for sinks %v, want [down rejecting]", failedSinks)
+	}
+	// The history lists the same failures, across tenants.
+	var listed []view.Undelivered
+	if err := json.Unmarshal([]byte(h.mustRun("", "history", "--undelivered", "--json")), &listed); err != nil {
+		t.Fatal(err)
+	}
+	var listedSinks []string
+	for _, u := range listed {
+		listedSinks = append(listedSinks, u.Sink)
+		if u.Tenant != c.ext {
+			t.Errorf("history --undelivered: %+v names tenant %q, want %q", u, u.Tenant, c.ext)
+		}
+	}
+	slices.Sort(listedSinks)
+	if !slices.Equal(listedSinks, failedSinks) {
+		t.Errorf("history --undelivered lists sinks %v, status %v", listedSinks, failedSinks)
+	}
+	if out := h.mustRun("", "history", "--undelivered", "--code", "ICD-100-A"); !strings.Contains(out, "no undelivered alerts") {
+		t.Errorf("history --undelivered --code ICD-100-A: %q", out)
 	}
 	if n := h.deliveredEvents(db); n != 3 {
 		t.Errorf("%d alert_delivered events, want 3 (flaky, slow and busy)", n)

@@ -30,6 +30,7 @@ func TestUsageErrors(t *testing.T) {
 		{"history", "--code", "ICD-999-Z"},
 		{"history", "--since", "yesterday"},
 		{"history", "stray"},
+		{"history", "--open", "--undelivered"},
 		{"tenant"},
 		{"tenant", "explode"},
 		{"tenant", "add", "--external-id", "x", "--client-id", "c", "--acting-user-email", "a@b.c", "--client-secret-stdin"},

@@ -24,6 +24,7 @@ type Status struct {
 // event, with what the delivery job recorded about it.
 type Undelivered struct {
 	EventID int64       `json:"event_id"`
+	Tenant  string      `json:"tenant,omitempty"`
 	At      time.Time   `json:"at"`
 	Code    health.Code `json:"code,omitempty"`
 	Detail  string      `json:"detail,omitempty"`
@@ -45,16 +46,16 @@ func NewStatus(st postgres.TenantStatus) Status {
 		Undelivered: make([]Undelivered, 0, len(st.FailedAlerts)),
 	}
 	for _, ev := range st.FailedAlerts {
-		out.Undelivered = append(out.Undelivered, newUndelivered(ev))
+		out.Undelivered = append(out.Undelivered, NewUndelivered(ev))
 	}
 	return out
 }
 
-// newUndelivered shows one alert_failed event. Its data is the delivery
+// NewUndelivered shows one alert_failed event. Its data is the delivery
 // job's record; an event whose data does not parse (written by an older
 // version) still shows, with what the event itself says.
-func newUndelivered(ev postgres.StoredEvent) Undelivered {
-	u := Undelivered{EventID: ev.ID, At: ev.At.UTC(), Code: ev.Code, Detail: ev.Detail}
+func NewUndelivered(ev postgres.StoredEvent) Undelivered {
+	u := Undelivered{EventID: ev.ID, Tenant: ev.TenantExternalID, At: ev.At.UTC(), Code: ev.Code, Detail: ev.Detail}
 	var data struct {
 		AlertEventID   int64  `json:"alert_event_id"`
 		IdempotencyKey string `json:"idempotency_key"`
